@@ -1,0 +1,198 @@
+"""The public Python API: what a host system embeds, and what the CLI calls.
+
+Every function returns values or raises a :class:`~yibao.errors.YibaoError`
+(``InputError`` carries one :class:`~yibao.errors.Problem` per bad key, with
+file and key path). Nothing here prints or exits. Contracts are frozen: two
+contracts loaded in one process share nothing that either could change.
+
+>>> from yibao import api
+>>> contract = api.load_contract("xinxiang")
+>>> facts = api.load_facts(contract, api.example_facts(contract))
+>>> result = api.compute(contract, facts)
+>>> result.amount("approved_profit", "市本级")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .config import parse_toml, read_toml, structure
+from .contract import Contract, ContractSpec, load_contract as _load
+from .errors import InputError, Problem, closest
+from .registry import Registry, make_registry
+from .results import Ledger, Result, result_from_ledger
+from .roster import StaffMember, read_roster
+
+_DEFAULT: Registry | None = None
+
+FEE_STAGES: tuple[str, ...] = (
+    "yibao_compute_fees",
+    "yibao_share_risk",
+    "yibao_assess_payout",
+    "yibao_settle_payment",
+)
+
+
+def registry(*, plugins_dirs: Sequence[str | Path] = (), fresh: bool = False) -> Registry:
+    """The plugin registry. Without arguments, one built on first use and
+    reused; with ``plugins_dirs`` or ``fresh``, a new one."""
+    global _DEFAULT
+    if plugins_dirs or fresh:
+        return make_registry(plugins_dirs=plugins_dirs)
+    if _DEFAULT is None:
+        _DEFAULT = make_registry()
+    return _DEFAULT
+
+
+def list_contracts(reg: Registry | None = None) -> list[ContractSpec]:
+    """Every contract the plugins provide, by name."""
+    reg = reg or registry()
+    return [reg.contracts[k] for k in sorted(reg.contracts)]
+
+
+def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
+    """The spec registered under ``name``; InputError with the closest name."""
+    reg = reg or registry()
+    if name not in reg.contracts:
+        hint = closest(name, reg.contracts)
+        msg = f"no contract {name!r}"
+        msg += f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(sorted(reg.contracts)) or 'none'}"
+        failed = [f for f in reg.failures if f.name == name]
+        if failed:
+            msg = str(failed[0])
+        raise InputError([Problem(None, "CITY", msg)])
+    return reg.contracts[name]
+
+
+def load_contract(name: str, path: str | Path | None = None, reg: Registry | None = None) -> Contract:
+    """Load a contract: the bundled TOML of ``name``, or ``path`` read with
+    ``name``'s facts class and hooks (a supplementary agreement, a draft)."""
+    reg = reg or registry()
+    return _load(get_spec(name, reg), reg, path)
+
+
+def example_facts(contract: Contract) -> Path:
+    """The first bundled example facts file of a contract."""
+    if not contract.spec.examples:
+        raise InputError.one(None, "--facts", f"contract {contract.name!r} bundles no example facts; pass --facts")
+    return Path(str(contract.spec.examples[0]))
+
+
+def load_facts(contract: Contract, source: str | Path | Mapping[str, Any], file: str | None = None) -> Any:
+    """Structure a period's facts (a TOML file or an already-parsed dict)
+    into the contract's facts class, and check them against the contract.
+
+    :raises InputError: every problem with file and key path.
+    """
+    if isinstance(source, Mapping):
+        data: Any = dict(source)
+    else:
+        file = file or str(source)
+        data = read_toml(source)
+    facts = structure(data, contract.spec.facts_class, file)
+    check = getattr(facts, "validate_against", None)
+    if check is not None:
+        problems = [Problem(file, path, msg) for path, msg in check(contract)]
+        if problems:
+            raise InputError(problems)
+    return facts
+
+
+def load_facts_text(contract: Contract, text: str, file: str = "<stdin>") -> Any:
+    """Facts from TOML text (``--facts -``)."""
+    return load_facts(contract, parse_toml(text, file), file)
+
+
+def roster_path(facts: Any, facts_file: str | Path | None) -> Path | None:
+    """The roster a facts file names (``roster = "staff.csv"``, relative to
+    the facts file), or None."""
+    name = getattr(facts, "roster", None)
+    if not name:
+        return None
+    p = Path(name)
+    if not p.is_absolute() and facts_file and str(facts_file) != "<stdin>":
+        p = Path(facts_file).parent / p
+    return p
+
+
+def load_roster(path: str | Path, required: tuple[str, ...] = ()) -> tuple[StaffMember, ...]:
+    """Read a staff roster CSV."""
+    from .roster import REQUIRED  # noqa: PLC0415
+
+    return read_roster(path, (*REQUIRED, *required))
+
+
+def period_of(facts: Any) -> str:
+    period = getattr(facts, "period", None)
+    if period is None and hasattr(facts, "year"):
+        period = facts.year
+    return str(period)
+
+
+def compute(
+    contract: Contract,
+    facts: Any,
+    roster: Sequence[StaffMember] | None = None,
+    facts_file: str | None = None,
+) -> Result:
+    """Compute one period: fees, risk sharing, assessment, settlement, and
+    (when a roster is given) staffing — the hooks of this contract's plugin
+    and of the cross-cutting plugins only."""
+    ledger = Ledger(contract.interpretations)
+    ledger.source = facts_file
+    reg = contract.registry
+    for hook in FEE_STAGES:
+        reg.hook(contract.name, hook)(contract=contract, facts=facts, ledger=ledger)
+    if roster is not None:
+        reg.hook(contract.name, "yibao_check_staffing")(
+            contract=contract, facts=facts, roster=tuple(roster), ledger=ledger
+        )
+    elif any(b.stage == "staffing" for b in contract.steps):
+        ledger.finding(
+            "staffing.not_checked",
+            "info",
+            "no roster given (facts key 'roster' or --roster): staffing duties not checked",
+            "、".join(dict.fromkeys(b.step.clause for b in contract.steps if b.stage == "staffing")),
+        )
+    return result_from_ledger(contract.doc.id, contract.doc.city, period_of(facts), ledger)
+
+
+def compute_series(
+    contract: Contract,
+    facts_list: Sequence[Any],
+    rosters: Sequence[Sequence[StaffMember] | None] | None = None,
+    files: Sequence[str | None] | None = None,
+) -> list[Result]:
+    """Compute consecutive periods, carrying figures forward as the
+    contract's ``[[carry]]`` entries say (淮阳: 滚存结余)."""
+    results: list[Result] = []
+    previous: Result | None = None
+    for i, facts in enumerate(facts_list):
+        if previous is not None and contract.doc.carry:
+            changes = {}
+            for c in contract.doc.carry:
+                try:
+                    changes[c.fact] = previous.amount(c.item)
+                except KeyError:
+                    raise InputError.one(None, f"carry[{c.item}]", f"period {previous.period} produced no item {c.item!r}") from None
+            facts = attrs.evolve(facts, **changes)
+        roster = rosters[i] if rosters else None
+        file = files[i] if files else None
+        previous = compute(contract, facts, roster, file)
+        results.append(previous)
+    return results
+
+
+def validate(contract: Contract, facts: Any | None = None) -> Result:
+    """Check the contract's own stated arithmetic (and, with facts, stated
+    figures the facts can confirm). Findings only; nothing is computed."""
+    ledger = Ledger(contract.interpretations)
+    contract.registry.hook(contract.name, "yibao_validate_contract")(
+        contract=contract, facts=facts, ledger=ledger
+    )
+    period = period_of(facts) if facts is not None else ""
+    return result_from_ledger(contract.doc.id, contract.doc.city, period, ledger)

@@ -1,0 +1,396 @@
+"""The ``yibao`` command: a thin layer over :mod:`yibao.api`.
+
+Exit codes (DESIGN.md): 0 computed, no violations; 1 computed, violations
+found (the full result is still printed); 2 bad input — nothing computed, one
+line per problem on stderr naming file, key path, what was expected and the
+closest valid key. Never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+FORMATS = click.Choice(["table", "json"])
+
+
+def _default_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "json"
+
+
+class YibaoGroup(click.Group):
+    """Turns :class:`yibao.errors.InputError` into exit 2 without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import InputError, YibaoError  # noqa: PLC0415
+
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for p in exc.problems:
+                click.echo(f"error: {p}", err=True)
+            ctx.exit(2)
+        except YibaoError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=YibaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yibao")
+@click.option(
+    "--plugins-dir",
+    "plugins_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Load plugin modules from this directory too (also YIBAO_PLUGINS_DIR).",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugins_dirs: tuple[Path, ...]) -> None:
+    """Compute and check medical-insurance outsourcing contracts.
+
+    \b
+    Examples:
+      yibao list
+      yibao compute xinxiang                      # the bundled example facts
+      yibao compute xinxiang --facts 2025.toml --format json
+      yibao show xinxiang
+      yibao validate xinxiang --facts 2025.toml --roster staff.csv
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["plugins_dirs"] = plugins_dirs
+
+
+def _registry(ctx: click.Context) -> Any:
+    from . import api  # noqa: PLC0415
+
+    return api.registry(plugins_dirs=ctx.obj.get("plugins_dirs", ()))
+
+
+def _warn_failures(reg: Any) -> None:
+    for f in reg.failures:
+        click.echo(f"warning: {f}", err=True)
+
+
+def _emit(data: Any, fmt: str, text: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the contracts: name, title, parties, term.
+
+    \b
+    Example:
+      yibao list --json
+    """
+    from . import api  # noqa: PLC0415
+    from .render import table  # noqa: PLC0415
+
+    reg = _registry(ctx)
+    _warn_failures(reg)
+    rows = []
+    for spec in api.list_contracts(reg):
+        try:
+            c = api.load_contract(spec.name, reg=reg)
+        except Exception as exc:  # a broken TOML must not hide the other cities
+            rows.append({"name": spec.name, "plugin": reg.plugin_name(reg.owners[spec.name]), "error": str(exc)})
+            continue
+        d = c.doc
+        rows.append(
+            {
+                "name": spec.name,
+                "plugin": reg.plugin_name(reg.owners[spec.name]),
+                "contract": d.id,
+                "title": d.title,
+                "bureau": d.parties.bureau,
+                "insurer": d.parties.insurer,
+                "start": d.term.start.isoformat(),
+                "end": d.term.end.isoformat(),
+            }
+        )
+    text = table(
+        ["名称", "合同", "标题", "甲方", "乙方", "期限"],
+        [
+            [r["name"], r.get("contract", "—"), r.get("title", "error: " + r.get("error", "")), r.get("bureau", ""), r.get("insurer", ""), f"{r.get('start', '')}–{r.get('end', '')}"]
+            for r in rows
+        ],
+    )
+    _emit(rows, "json" if as_json else "table", text)
+
+
+@cli.command("plugins")
+@click.option("--all", "show_all", is_flag=True, help="Include the core's own plugin.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def plugins_cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """List plugins: name, version, hooks, contracts; and any that failed.
+
+    \b
+    Example:
+      yibao plugins --all --json
+    """
+    reg = _registry(ctx)
+    plugins = [p for p in reg.describe() if show_all or p["contracts"] or p["source"] != "builtin"]
+    failed = [
+        {"name": f.name, "source": f.source, "distribution": f.distribution, "version": f.version, "error": f.cause}
+        for f in reg.failures
+    ]
+    if as_json:
+        click.echo(json.dumps({"plugins": plugins, "failed": failed}, ensure_ascii=False, indent=2))
+        return
+    for p in plugins:
+        click.echo(f"{p['name']} ({p['distribution'] or p['source']} {p['version'] or ''})".rstrip())
+        click.echo(f"  contracts: {', '.join(p['contracts']) or '—'}")
+        click.echo(f"  hooks: {', '.join(p['hooks'])}")
+    for f in reg.failures:
+        click.echo(f"FAILED {f}")
+
+
+def _contract(ctx: click.Context, city: str, contract_file: Path | None, readings: tuple[str, ...] = ()) -> Any:
+    from . import api  # noqa: PLC0415
+    from .errors import InputError  # noqa: PLC0415
+
+    reg = _registry(ctx)
+    _warn_failures(reg)
+    c = api.load_contract(city, contract_file, reg=reg)
+    if readings:
+        choices = {}
+        for r in readings:
+            if "=" not in r:
+                raise InputError.one(None, "--reading", f"expected ID=CHOICE, got {r!r}")
+            k, v = r.split("=", 1)
+            choices[k.strip()] = v.strip()
+        c = c.with_choices(choices)
+    return c
+
+
+def _facts_files(facts: tuple[str, ...]) -> list[str]:
+    files: list[str] = []
+    for f in facts:
+        p = Path(f)
+        if f != "-" and p.is_dir():
+            found = sorted(str(x) for x in p.glob("*.toml"))
+            if not found:
+                from .errors import InputError  # noqa: PLC0415
+
+                raise InputError.one(f, "", "directory holds no *.toml facts files")
+            files += found
+        else:
+            files.append(f)
+    return files
+
+
+def _load_facts(contract: Any, file: str) -> Any:
+    from . import api  # noqa: PLC0415
+
+    if file == "-":
+        return api.load_facts_text(contract, sys.stdin.read())
+    return api.load_facts(contract, file)
+
+
+def _roster_for(facts: Any, file: str | None, roster: Path | None) -> Any:
+    from . import api  # noqa: PLC0415
+
+    path = roster or api.roster_path(facts, file)
+    return api.load_roster(path) if path is not None else None
+
+
+@cli.command("show")
+@click.argument("city")
+@click.option("--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one.")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def show_cmd(ctx: click.Context, city: str, contract_file: Path | None, fmt: str | None) -> None:
+    """Show a contract's terms and parameters, each with its clause.
+
+    \b
+    Example:
+      yibao show xinxiang
+    """
+    from .render import render_terms  # noqa: PLC0415
+
+    c = _contract(ctx, city, contract_file)
+    info = describe_contract(c)
+    _emit(info, _default_format(fmt), render_terms(info))
+
+
+def describe_contract(c: Any) -> dict[str, Any]:
+    """A contract's terms as data (``yibao show``)."""
+    import attrs  # noqa: PLC0415
+
+    from .models import Operand  # noqa: PLC0415
+
+    def param_text(params: Any) -> str:
+        parts = []
+        for a in attrs.fields(type(params)):
+            v = getattr(params, a.name)
+            if v is None or v == () or isinstance(v, bool) and not v:
+                continue
+            if isinstance(v, tuple) and v and attrs.has(type(v[0])):
+                v = f"{len(v)} 档"
+            elif isinstance(v, tuple):
+                v = "[" + ", ".join(str(x) for x in v) + "]"
+            elif isinstance(v, Operand):
+                v = str(v)
+            parts.append(f"{a.name}={v}")
+        return "; ".join(parts)
+
+    d = c.doc
+    steps = []
+    for b in c.steps:
+        for spec in b.outputs.values() or [None]:
+            steps.append(
+                {
+                    "key": spec.key if spec else "—",
+                    "label": spec.label if spec else (b.step.scope or b.step.model),
+                    "model": b.step.model,
+                    "stage": b.stage,
+                    "clause": (spec.clause if spec and spec.clause else b.step.clause),
+                    "params": param_text(b.params),
+                }
+            )
+    return {
+        "contract": d.id,
+        "city": d.city,
+        "title": d.title,
+        "kind": d.kind,
+        "parties": {"bureau": d.parties.bureau, "insurer": d.parties.insurer},
+        "term": {"start": d.term.start.isoformat(), "end": d.term.end.isoformat(), "clause": d.term.clause},
+        "steps": steps,
+        "terms": [{"key": t.key, "label": t.label, "value": str(t.value) if not isinstance(t.value, (int, bool, str)) else t.value, "clause": t.clause} for t in d.terms],
+        "deadlines": [attrs.asdict(x) for x in d.deadlines],
+        "interpretations": [
+            {"id": i.id, "clause": i.clause, "question": i.question, "choice": i.choice, "readings": dict(i.readings)}
+            for i in d.interpretations
+        ],
+    }
+
+
+@cli.command("validate")
+@click.argument("city")
+@click.option("--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one.")
+@click.option("--facts", "facts", multiple=True, help="Facts TOML to check ('-' reads stdin; a directory: every *.toml).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV to check.")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def validate_cmd(ctx: click.Context, city: str, contract_file: Path | None, facts: tuple[str, ...], roster: Path | None, fmt: str | None) -> None:
+    """Validate a contract (its stated arithmetic), facts and roster, without computing.
+
+    \b
+    Examples:
+      yibao validate xinxiang
+      yibao validate xinxiang --contract my-draft.toml --facts 2025.toml
+    """
+    from . import api  # noqa: PLC0415
+    from .render import render_result  # noqa: PLC0415
+
+    c = _contract(ctx, city, contract_file)
+    files = _facts_files(facts)
+    loaded = [_load_facts(c, f) for f in files]
+    for f, fa in zip(files, loaded, strict=True):
+        _roster_for(fa, f, roster)
+    if roster is not None and not files:
+        api.load_roster(roster)
+    result = api.validate(c, loaded[0] if loaded else None)
+    _emit(result.to_dict(), _default_format(fmt), render_result(result))
+    ctx.exit(1 if result.has_violations else 0)
+
+
+@cli.command("compute")
+@click.argument("city")
+@click.option("--facts", "facts", multiple=True, help="Facts TOML ('-' reads stdin; repeat or give a directory for consecutive periods). Default: the bundled example.")
+@click.option("--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV (overrides the facts key 'roster').")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run (see 'yibao show CITY').")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def compute_cmd(
+    ctx: click.Context,
+    city: str,
+    facts: tuple[str, ...],
+    contract_file: Path | None,
+    roster: Path | None,
+    readings: tuple[str, ...],
+    fmt: str | None,
+) -> None:
+    """Compute a period's figures, findings and interpretations.
+
+    \b
+    Examples:
+      yibao compute xinxiang
+      yibao compute xinxiang --facts 2025.toml --format json
+      yibao compute xinxiang --reading fractional_points=whole_points
+      cat 2025.toml | yibao compute xinxiang --facts - --format json
+    """
+    from . import api  # noqa: PLC0415
+    from .render import render_result  # noqa: PLC0415
+
+    c = _contract(ctx, city, contract_file, readings)
+    files = _facts_files(facts) if facts else [str(api.example_facts(c))]
+    loaded = [_load_facts(c, f) for f in files]
+    rosters = [_roster_for(fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
+    fmt = _default_format(fmt)
+    if len(loaded) == 1:
+        result = api.compute(c, loaded[0], rosters[0], files[0])
+        _emit(result.to_dict(), fmt, render_result(result))
+        ctx.exit(1 if result.has_violations else 0)
+    results = api.compute_series(c, loaded, rosters, files)
+    _emit({"results": [r.to_dict() for r in results]}, fmt, "\n\n".join(render_result(r) for r in results))
+    ctx.exit(1 if any(r.has_violations for r in results) else 0)
+
+
+@cli.command("schema")
+@click.argument("city")
+@click.option("--facts", "for_facts", is_flag=True, help="The facts schema instead of the contract schema.")
+@click.pass_context
+def schema_cmd(ctx: click.Context, city: str, for_facts: bool) -> None:
+    """Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).
+
+    \b
+    Example:
+      yibao schema xinxiang --facts > xinxiang.facts.schema.json
+    """
+    click.echo(json.dumps(schema_for(_registry(ctx), city, for_facts), ensure_ascii=False, indent=2))
+
+
+def schema_for(reg: Any, city: str, for_facts: bool) -> dict[str, Any]:
+    from . import api  # noqa: PLC0415
+    from .schema import contract_schema, facts_schema  # noqa: PLC0415
+
+    spec = api.get_spec(city, reg)
+    if for_facts:
+        return facts_schema(spec.facts_class, f"yibao {city} facts")
+    return contract_schema(reg.models, f"yibao {city} contract")
+
+
+@cli.command("completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_cmd(shell: str) -> None:
+    """Print the shell completion script.
+
+    \b
+    Example:
+      eval "$(yibao completion bash)"
+    """
+    from click.shell_completion import get_completion_class  # noqa: PLC0415
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    click.echo(cls(cli, {}, "yibao", "_YIBAO_COMPLETE").source())
+
+
+def main() -> None:
+    cli(prog_name="yibao")

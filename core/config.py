@@ -1,0 +1,260 @@
+"""Reading TOML and structuring it into frozen attrs classes.
+
+TOML is read with ``parse_float=Decimal`` so no float ever holds money; cattrs
+structures the tables into attrs classes with ``forbid_extra_keys``, and every
+failure becomes a :class:`~yibao.errors.Problem` naming the file, the key path
+(``regions[0].insured``), what was expected, and for an unknown key the
+closest valid one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+import typing
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from .errors import FieldError, InputError, Problem, closest, join_path
+from .money import parse_decimal
+
+T = TypeVar("T")
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file with every float as an exact Decimal.
+
+    :raises InputError: the file is missing or is not valid TOML.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.one(str(p), "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.one(str(p), "", f"cannot read the file ({exc})") from None
+    return parse_toml(text, str(p))
+
+
+def parse_toml(text: str, file: str | None = None) -> dict[str, Any]:
+    """Parse TOML text (``parse_float=Decimal``); a syntax error is an InputError."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.one(file, "", f"not valid TOML: {exc}") from None
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    return parse_decimal(value)
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return int(value)
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date such as 2025-06-15, got {value!r}")
+
+
+#: a TOML scalar shown as it is (``[[terms]] value``)
+Scalar = str | Decimal | int | bool
+
+
+def _structure_scalar(value: Any, _: type) -> Any:
+    if isinstance(value, (str, Decimal, int, bool)):
+        return value
+    raise ValueError(f"expected a string, number or boolean, got {value!r}")
+
+
+def make_converter() -> cattrs.Converter:
+    """A converter that forbids unknown keys and never coerces silently."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_structure_hook(Scalar, _structure_scalar)
+    from .models import Operand  # noqa: PLC0415 - models need no converter at import
+
+    conv.register_structure_hook(Operand, lambda v, _: Operand.parse(v))
+    return conv
+
+
+_CONVERTER: cattrs.Converter | None = None
+
+
+def converter() -> cattrs.Converter:
+    """The shared converter (built on first use: no work at import time)."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        _CONVERTER = make_converter()
+    return _CONVERTER
+
+
+def structure(data: Any, cls: type[T], file: str | None = None, path: str = "") -> T:
+    """Structure ``data`` into ``cls``; every failure becomes a Problem.
+
+    :raises InputError: listing each problem with file and key path.
+    """
+    try:
+        return converter().structure(data, cls)
+    except Exception as exc:  # cattrs raises groups and plain errors alike
+        raise InputError(problems_from(exc, cls, file, path)) from None
+
+
+def problems_from(
+    exc: BaseException, cls: Any, file: str | None, path: str
+) -> list[Problem]:
+    """Walk a cattrs exception (group) into one Problem per leaf error."""
+    out: list[Problem] = []
+    if isinstance(exc, ClassValidationError):
+        fields = _fields_of(cls)
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            sub_cls = fields.get(note.name, note.type)
+            out.extend(problems_from(sub, sub_cls, file, join_path(path, note.name)))
+        for sub in without:
+            out.extend(problems_from(sub, cls, file, path))
+    elif isinstance(exc, IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            out.extend(problems_from(sub, note.type, file, join_path(path, note.index)))
+        for sub in without:
+            out.extend(problems_from(sub, cls, file, path))
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        valid = list(_fields_of(exc.cl))
+        for key in sorted(exc.extra_fields):
+            hint = closest(key, valid)
+            msg = f"unknown key {key!r}"
+            msg += f"; did you mean {hint!r}?" if hint else f"; valid keys: {', '.join(valid)}"
+            out.append(Problem(file, join_path(path, key), msg))
+    elif isinstance(exc, FieldError):
+        out.append(Problem(file, join_path(path, exc.field), str(exc)))
+    elif isinstance(exc, KeyError):
+        out.append(Problem(file, path, "required key missing"))
+    elif isinstance(exc, InputError):
+        for p in exc.problems:
+            out.append(Problem(p.file or file, join_path(path, p.path) if p.path else path, p.message))
+    elif isinstance(exc, (ValueError, TypeError)):
+        out.append(Problem(file, path, _describe(exc, cls)))
+    elif isinstance(exc, AttributeError) and "items" in str(exc):
+        out.append(Problem(file, path, "expected a table"))
+    else:
+        out.append(Problem(file, path, f"invalid value ({exc})"))
+    return out
+
+
+def _describe(exc: BaseException, cls: Any) -> str:
+    msg = str(exc)
+    if msg.startswith("expected"):
+        return msg
+    name = getattr(cls, "__name__", None) or str(cls)
+    if "not iterable" in msg:
+        return "expected a list"
+    if "must be" in msg or "argument" in msg:
+        return f"expected {_type_name(cls)}"
+    return f"expected {_type_name(cls)} ({msg})" if name else msg
+
+
+def _type_name(cls: Any) -> str:
+    if attrs.has(cls):
+        return "a table"
+    origin = typing.get_origin(cls)
+    if origin in (list, tuple):
+        return "a list"
+    if origin is dict:
+        return "a table"
+    return {
+        int: "a whole number",
+        str: "a string",
+        bool: "true or false",
+        Decimal: "a number",
+        dt.date: "a date",
+    }.get(cls, getattr(cls, "__name__", str(cls)))
+
+
+def _fields_of(cls: Any) -> dict[str, Any]:
+    """Field name -> type of an attrs class (types resolved), else empty."""
+    origin = typing.get_origin(cls)
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        for arg in typing.get_args(cls):
+            if attrs.has(arg):
+                cls = arg
+                break
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        return {}
+    attrs.resolve_types(cls)
+    return {a.alias or a.name: a.type for a in attrs.fields(cls)}
+
+
+# ----------------------------------------------------------------- validators
+def _check(field: str, ok: bool, message: str) -> None:
+    if not ok:
+        raise FieldError(field, message)
+
+
+def non_negative(_: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    """attrs validator: a count or amount that cannot be negative."""
+    if value is None:
+        return
+    _check(attribute.name, value >= 0, f"expected a number ≥ 0, got {value}")
+
+
+def score_0_100(_: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    """attrs validator: an assessment score from 0 to 100."""
+    if value is None:
+        return
+    _check(attribute.name, 0 <= value <= 100, f"expected a score from 0 to 100, got {value}")
+
+
+def rate_0_1(_: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    """attrs validator: a rate from 0 to 1 (``"90%"`` is accepted and is 0.9)."""
+    if value is None:
+        return
+    _check(attribute.name, 0 <= value <= 1, f"expected a rate from 0 to 1 (or '0%'–'100%'), got {value}")
+
+
+def identifier(_: Any, attribute: attrs.Attribute, value: str) -> None:  # type: ignore[type-arg]
+    """attrs validator: a key usable in a result (letters, digits, _ and .)."""
+    import re  # noqa: PLC0415
+
+    _check(
+        attribute.name,
+        bool(re.fullmatch(r"[a-z][a-z0-9_.]*", value)),
+        f"expected a lower-case key such as 'quarter_fee', got {value!r}",
+    )

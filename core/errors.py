@@ -1,0 +1,70 @@
+"""The one exception hierarchy of yibao, each error carrying its key path.
+
+``YibaoError`` is the root. ``InputError`` means bad input (a TOML, facts or
+roster file, or arguments): nothing was computed, the CLI exits 2 and prints
+one line per problem — file, key path, what was expected, and for a typo the
+closest valid key. ``PluginError`` means a plugin could not be loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one input, at one key path."""
+
+    file: str | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        return f"{where}: {self.path or '(top level)'}: {self.message}"
+
+
+class YibaoError(Exception):
+    """Root of every error yibao raises on purpose."""
+
+
+class InputError(YibaoError):
+    """Bad input: a list of problems, each with file and key path."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def one(cls, file: str | None, path: str, message: str) -> InputError:
+        return cls([Problem(file, path, message)])
+
+
+class PluginError(YibaoError):
+    """A plugin failed to load or registered something invalid."""
+
+
+class FieldError(ValueError):
+    """Raised by attrs validators so the error names the field, not its class
+    (cattrs reports a validator's failure at the class otherwise)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest valid key to a misspelled one, or None."""
+    import difflib  # noqa: PLC0415 - only on the error path
+
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def join_path(path: str, key: str | int) -> str:
+    """``regions[0]`` + ``insured`` -> ``regions[0].insured``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,650 @@
+"""Standard models: the arithmetic that more than one contract uses.
+
+A contract's TOML lists ``[[steps]]``; each step names a model
+(``model = "profit_cap"``), the clause it implements, the items it produces
+(``key``/``label``, ``[steps.outputs.<role>]`` for further ones) and the
+model's own parameters. Parameters that take a figure are *operands*: a number
+(``190``, ``"17811万"``, ``"3.85%"``) or the name of a facts key or of an item
+produced by an earlier step (``"funding_total"``).
+
+A model is a class registered by name through the ``yibao_register_models``
+hook (the ones here are registered by the core's own plugin, the same way a
+third-party plugin registers its own). Each model documents the clause shape
+it implements; each computes from rounded amounts and says its formula with
+the actual numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from .errors import FieldError
+from .money import ZERO, fmt_amount, fmt_number, fmt_rate, parse_decimal, to_fen
+
+if TYPE_CHECKING:
+    from .engine import StepContext
+
+ONE = Decimal(1)
+
+
+# ------------------------------------------------------------------ operands
+@attrs.frozen
+class Operand:
+    """A figure in a step: a literal number or the name of a fact or item."""
+
+    ref: str | None = None
+    value: Decimal | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> Operand:
+        if isinstance(raw, Operand):
+            return raw
+        if isinstance(raw, str) and raw.strip() and (raw.strip()[0].isalpha() or raw.strip()[0] == "_"):
+            if "万" in raw or "%" in raw:
+                return cls(value=parse_decimal(raw))
+            return cls(ref=raw.strip())
+        return cls(value=parse_decimal(raw))
+
+    def __str__(self) -> str:
+        return self.ref if self.ref is not None else fmt_number(self.value or ZERO)
+
+
+def _operand(raw: Any) -> Operand:
+    return Operand.parse(raw)
+
+
+def _opt_operand(raw: Any) -> Operand | None:
+    return None if raw is None else Operand.parse(raw)
+
+
+def operand_field(**kw: Any) -> Any:
+    """An attrs field holding an :class:`Operand` (converted from TOML)."""
+    return attrs.field(converter=_operand, **kw)
+
+
+def opt_operand_field() -> Any:
+    return attrs.field(default=None, converter=_opt_operand)
+
+
+# ------------------------------------------------------------------ base class
+class Model:
+    """Base of every standard model.
+
+    Subclasses set ``name`` (what TOML writes), ``stage`` (the hook family it
+    runs in by default), ``outputs`` (role -> default label; the first role is
+    the step's ``key``/``label``), ``Params`` (an attrs class of its
+    parameters) and implement :meth:`compute`.
+    """
+
+    name: ClassVar[str]
+    stage: ClassVar[str] = "fees"
+    outputs: ClassVar[Mapping[str, str]] = {"amount": "金额"}
+    Params: ClassVar[type]
+
+    def compute(self, params: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        """Return role -> (amount, formula). Amounts are rounded by the ledger."""
+        raise NotImplementedError
+
+    @classmethod
+    def operands(cls, params: Any) -> list[Operand]:
+        """Every operand in ``params`` (for checking names at load time)."""
+        found: list[Operand] = []
+        for a in attrs.fields(type(params)):
+            v = getattr(params, a.name)
+            if isinstance(v, Operand):
+                found.append(v)
+            elif isinstance(v, (list, tuple)):
+                found.extend(x for x in v if isinstance(x, Operand))
+        return found
+
+    @classmethod
+    def interpretation_ids(cls, params: Any) -> list[str]:
+        """Interpretation ids ``params`` refers to (checked at load time)."""
+        return [
+            getattr(params, a.name)
+            for a in attrs.fields(type(params))
+            if a.name.endswith("interpretation") and getattr(params, a.name)
+        ]
+
+
+# ------------------------------------------------------------------ fees
+class PerCapita(Model):
+    """A fee per insured person: ``count × rate [÷ divisor]``.
+
+    新乡 第十九条 (190 元/人/年), 洛阳 第三条(四) (1.2 元/参保人/年, paid
+    quarterly: divisor 4), 淮阳 第二十八条 (150 元/人/年).
+    """
+
+    name = "per_capita"
+    outputs = {"amount": "按人头计算的费用"}
+
+    @attrs.frozen
+    class Params:
+        count: Operand = operand_field()
+        rate: Operand = operand_field()
+        divisor: int = 1
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        count, rate = ctx.value(p.count), ctx.value(p.rate)
+        amount = count * rate / p.divisor
+        formula = f"{fmt_number(count)} × {fmt_number(rate)}"
+        if p.divisor != 1:
+            formula += f" ÷ {p.divisor}"
+        return {"amount": (amount, formula)}
+
+
+class PercentOf(Model):
+    """A share of another figure: ``base × rate`` (运营成本 5%, 保证金 10%,
+    违约金 5%, 周转金 5% …)."""
+
+    name = "percent_of"
+    outputs = {"amount": "按比例计算的金额"}
+
+    @attrs.frozen
+    class Params:
+        base: Operand = operand_field()
+        rate: Operand = operand_field()
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        base, rate = ctx.value(p.base), ctx.value(p.rate)
+        return {"amount": (base * rate, f"{fmt_amount(base)} × {fmt_rate(rate)}")}
+
+
+class Fixed(Model):
+    """An amount the contract states outright (合同总价, 保费规模, 预拨资金)."""
+
+    name = "fixed"
+    outputs = {"amount": "合同约定金额"}
+
+    @attrs.frozen
+    class Params:
+        amount: Operand = operand_field()
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        v = ctx.value(p.amount)
+        return {"amount": (v, f"合同约定 {fmt_amount(v)}")}
+
+
+@attrs.frozen
+class Installment:
+    key: str
+    label: str
+    share: Decimal | None = None
+
+
+
+class Installments(Model):
+    """A total paid in parts: every part but the last is ``total × share``
+    rounded to 分; the last is what remains, so the parts always add up to the
+    total exactly (淮阳 第二十八条: 3 月、9 月两批)."""
+
+    name = "installments"
+    outputs: ClassVar[Mapping[str, str]] = {}
+
+    @attrs.frozen
+    class Params:
+        total: Operand = operand_field()
+        parts: tuple[Installment, ...] = attrs.field()
+
+        @parts.validator
+        def _check(self, attribute: Any, value: tuple[Installment, ...]) -> None:
+            if len(value) < 2:
+                raise FieldError("parts", "expected at least two installments")
+            if any(p.share is None for p in value[:-1]):
+                raise FieldError("parts", "every installment but the last needs a share")
+            if value[-1].share is not None and sum((p.share or ZERO) for p in value) != ONE:
+                raise FieldError("parts", "the shares must add up to 100%")
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        total = ctx.value(p.total)
+        out: dict[str, tuple[Decimal, str]] = {}
+        paid = ZERO
+        for part in p.parts[:-1]:
+            amount = to_fen(total * part.share)
+            paid += amount
+            out[part.key] = (amount, f"{fmt_amount(total)} × {fmt_rate(part.share)}")
+        last = p.parts[-1]
+        out[last.key] = (total - paid, f"{fmt_amount(total)} − {fmt_amount(paid)}")
+        return out
+
+    @classmethod
+    def dynamic_outputs(cls, params: Any) -> dict[str, str]:
+        return {part.key: part.label for part in params.parts}
+
+
+# ------------------------------------------------------------------ risk sharing
+class ProfitCap(Model):
+    """Approved profit under a cap on the profit rate (新乡 第二十一条(1)(2)).
+
+    balance = income − spending. balance ≥ rate × income: the approved profit
+    is rate × income and the rest of the balance stays with the fund;
+    0 < balance < cap: the whole balance; balance ≤ 0: nothing.
+    """
+
+    name = "profit_cap"
+    stage = "risk"
+    outputs = {"approved": "核定盈利", "surplus": "超出盈利上限的结余（留存基金）"}
+
+    @attrs.frozen
+    class Params:
+        income: Operand = operand_field()
+        spending: Operand = operand_field()
+        rate: Operand = operand_field()
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending, rate = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.rate)
+        balance = income - spending
+        cap = to_fen(income * rate)
+        cap_text = f"{fmt_amount(income)} × {fmt_rate(rate)}"
+        bal_text = f"{fmt_amount(income)} − {fmt_amount(spending)}"
+        approved = max(ZERO, min(balance, cap))
+        surplus = max(ZERO, balance - cap)
+        return {
+            "approved": (approved, f"max(0, min({bal_text}, {cap_text}))"),
+            "surplus": (surplus, f"max(0, {bal_text} − {fmt_amount(cap)})"),
+        }
+
+
+class ReturnCap(Model):
+    """A surplus returned to the bureau up to a cap (咸阳 第六条: 返还金额上限
+    1416万元): returned = min(surplus, cap), retained = the rest."""
+
+    name = "return_cap"
+    stage = "risk"
+    outputs = {"returned": "结余返还", "retained": "结余留存"}
+
+    @attrs.frozen
+    class Params:
+        income: Operand = operand_field()
+        spending: Operand = operand_field()
+        cap: Operand = operand_field()
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending, cap = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.cap)
+        surplus = max(ZERO, income - spending)
+        bal = f"max(0, {fmt_amount(income)} − {fmt_amount(spending)})"
+        returned = min(surplus, cap)
+        return {
+            "returned": (returned, f"min({bal}, {fmt_amount(cap)})"),
+            "retained": (surplus - returned, f"{bal} − {fmt_amount(returned)}"),
+        }
+
+
+class LossSplit(Model):
+    """A deficit split by cause (新乡 第二十一条(3), 咸阳 第六条): the part
+    accepted as policy-driven is the bureau's (capped at the loss), the rest
+    the insurer's."""
+
+    name = "loss_split"
+    stage = "risk"
+    outputs = {"bureau": "政策性亏损（甲方承担）", "insurer": "非政策性亏损（乙方承担）"}
+
+    @attrs.frozen
+    class Params:
+        income: Operand = operand_field()
+        spending: Operand = operand_field()
+        policy_loss: Operand = operand_field(default=Operand(value=ZERO))
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending = ctx.value(p.income), ctx.value(p.spending)
+        policy = ctx.value(p.policy_loss, default=ZERO)
+        loss = max(ZERO, spending - income)
+        loss_text = f"max(0, {fmt_amount(spending)} − {fmt_amount(income)})"
+        bureau = min(policy, loss)
+        return {
+            "bureau": (bureau, f"min({fmt_amount(policy)}, {loss_text})"),
+            "insurer": (loss - bureau, f"{loss_text} − {fmt_amount(bureau)}"),
+        }
+
+
+# ------------------------------------------------------------------ assessment
+@attrs.frozen
+class FindingSpec:
+    """A finding a step raises (a tier reached, a condition unmet)."""
+
+    key: str
+    message: str
+    severity: str = attrs.field(default="warning")
+    clause: str | None = None
+
+    @severity.validator
+    def _sev(self, attribute: Any, value: str) -> None:
+        if value not in ("info", "warning", "violation"):
+            raise FieldError("severity", f"expected info, warning or violation, got {value!r}")
+
+
+@attrs.frozen
+class Tier:
+    """One band of a score table: ``min ≤ score < max`` (the top band includes
+    its max). In the band the payout is either a fixed ``share``, or reduced by
+    ``per_point`` for every point below ``pivot``, or ``forfeit``-ed."""
+
+    min: Decimal
+    max: Decimal
+    share: Decimal | None = None
+    per_point: Decimal | None = None
+    pivot: Decimal | None = None
+    forfeit: bool = False
+    finding: FindingSpec | None = None
+
+    def paid_share(self, score: Decimal, whole_points: bool = False) -> Decimal:
+        if self.forfeit:
+            return ZERO
+        if self.per_point is not None:
+            points = max(ZERO, (self.pivot or self.max) - score)
+            if whole_points:
+                points = points.to_integral_value(rounding=ROUND_FLOOR)
+            return max(ZERO, ONE - self.per_point * points)
+        return ONE if self.share is None else self.share
+
+
+
+def check_tier_table(tiers: Sequence[Tier], field: str = "tiers", lo: Decimal = ZERO, hi: Decimal = Decimal(100)) -> None:
+    """A score table must cover lo–hi with no gap or overlap, and the payout
+    must never rise as the score falls — also across a band's edge.
+
+    :raises FieldError: naming the first band that breaks a rule.
+    """
+    if not tiers:
+        raise FieldError(field, "expected at least one band")
+    bands = sorted(tiers, key=lambda t: t.min)
+    for i, t in enumerate(bands):
+        kinds = sum(x is not None and x is not False for x in (t.share, t.per_point, t.forfeit or None))
+        if kinds > 1:
+            raise FieldError(field, f"band {t.min}–{t.max}: give one of share, per_point, forfeit")
+        if t.min >= t.max:
+            raise FieldError(field, f"band {t.min}–{t.max}: min must be below max")
+        if t.share is not None and not ZERO <= t.share <= ONE:
+            raise FieldError(field, f"band {t.min}–{t.max}: share must be from 0 to 1")
+        if t.per_point is not None and t.paid_share(t.min) < 0:
+            raise FieldError(field, f"band {t.min}–{t.max}: deduction exceeds 100%")
+        if i == 0 and t.min != lo:
+            raise FieldError(field, f"the bands must start at {lo}, the first starts at {t.min}")
+        if i > 0:
+            prev = bands[i - 1]
+            if prev.max > t.min:
+                raise FieldError(field, f"bands {prev.min}–{prev.max} and {t.min}–{t.max} overlap")
+            if prev.max < t.min:
+                raise FieldError(field, f"gap between {prev.max} and {t.min}: no band covers it")
+            # payout just below the edge must not exceed payout at the edge
+            if prev.paid_share(t.min) > t.paid_share(t.min):
+                raise FieldError(field, f"payout rises as the score falls below {t.min}")
+        if t.paid_share(t.min) > t.paid_share(t.max):
+            raise FieldError(field, f"band {t.min}–{t.max}: payout rises as the score falls")
+    if bands[-1].max != hi:
+        raise FieldError(field, f"the bands must end at {hi}, the last ends at {bands[-1].max}")
+
+
+def find_tier(tiers: Sequence[Tier], score: Decimal) -> Tier:
+    top = max(t.max for t in tiers)
+    for t in tiers:
+        if t.min <= score < t.max or (score == t.max == top):
+            return t
+    raise ValueError(f"no band covers the score {score}")
+
+
+def marginal_share(
+    tiers: Sequence[Tier], tier: Tier, score: Decimal, whole: bool
+) -> tuple[Decimal, list[str]]:
+    """The alternative reading of "低于90分部分，每低1分按 r 扣减": each band's
+    rate applies only to the points that lie inside that band (like income-tax
+    brackets), not to every point below the pivot."""
+    pivot = tier.pivot or tier.max
+    points_total = max(ZERO, pivot - score)
+    if whole:
+        points_total = points_total.to_integral_value(rounding=ROUND_FLOOR)
+    low = pivot - points_total
+    deducted = ZERO
+    parts: list[str] = []
+    for band in sorted(tiers, key=lambda t: -t.min):
+        if band.per_point is None or band.min >= pivot:
+            continue
+        top = min(band.max, pivot)
+        bottom = max(band.min, low)
+        if top > bottom:
+            pts = top - bottom
+            deducted += band.per_point * pts
+            parts.append(f"{fmt_rate(band.per_point)} × {fmt_number(pts)}")
+    return max(ZERO, ONE - deducted), parts or ["0"]
+
+
+class ScoreTiers(Model):
+    """An assessment score that cuts a payout by bands (新乡 第二十九条;
+    洛阳 第三条(五) and 淮安 五 with a configurable table).
+
+    ``base`` is what the score applies to; ``deduction`` is cut, ``paid`` is
+    what remains. ``points_interpretation`` names the interpretation whose
+    choice ``whole_points`` counts only completed points below the pivot
+    (``proportional``, the default reading, counts fractions too).
+    ``rate_interpretation`` names the interpretation whose choice
+    ``marginal`` applies each band's rate only to the points inside that band
+    (``all_points``, the default reading, applies the rate of the band the
+    score falls in to every point below the pivot).
+    """
+
+    name = "score_tiers"
+    stage = "assessment"
+    outputs = {"deduction": "考核扣减", "paid": "考核后支付"}
+
+    @attrs.frozen
+    class Params:
+        base: Operand = operand_field()
+        score: Operand = operand_field()
+        tiers: tuple[Tier, ...] = attrs.field()
+        points_interpretation: str | None = None
+        rate_interpretation: str | None = None
+
+        @tiers.validator
+        def _check(self, attribute: Any, value: tuple[Tier, ...]) -> None:
+            check_tier_table(value)
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        base, score = ctx.value(p.base), ctx.value(p.score)
+        if not ZERO <= score <= 100:
+            ctx.input_error(p.score, f"expected a score from 0 to 100, got {score}")
+        whole = bool(p.points_interpretation) and ctx.choice(p.points_interpretation) == "whole_points"
+        marginal = bool(p.rate_interpretation) and ctx.choice(p.rate_interpretation) == "marginal"
+        tier = find_tier(p.tiers, score)
+        if tier.finding is not None:
+            ctx.raise_finding(tier.finding, f"score {fmt_number(score)}")
+        if tier.forfeit:
+            share = ZERO
+            ded_formula = f"{fmt_amount(base)} (score {fmt_number(score)} < {fmt_number(tier.max)}: 全部扣减)"
+        elif tier.per_point is not None and marginal:
+            share, parts = marginal_share(p.tiers, tier, score, whole)
+            ded_formula = f"{fmt_amount(base)} × (" + " + ".join(parts) + ")"
+        elif tier.per_point is not None:
+            share = tier.paid_share(score, whole)
+            points = max(ZERO, (tier.pivot or tier.max) - score)
+            if whole:
+                points = points.to_integral_value(rounding=ROUND_FLOOR)
+            ded_formula = f"{fmt_amount(base)} × {fmt_rate(tier.per_point)} × {fmt_number(points)}"
+        else:
+            share = tier.paid_share(score, whole)
+            ded_formula = f"{fmt_amount(base)} × (1 − {fmt_rate(share)})"
+        deduction = to_fen(base * (ONE - share))
+        paid = base - deduction
+        return {
+            "deduction": (deduction, ded_formula),
+            "paid": (paid, f"{fmt_amount(base)} − {fmt_amount(deduction)}"),
+        }
+
+
+@attrs.frozen
+class Threshold:
+    """Below ``below`` (strictly), ``deduct`` of the base is deducted."""
+
+    below: Decimal
+    deduct: Decimal
+    finding: FindingSpec | None = None
+
+
+
+class ThresholdDeduction(Model):
+    """A rate below a threshold costs a share of a fee (洛阳 第三条(三): 合格率
+    低于90%（不含90%）扣2%，低于80%（不含80%）扣5%). The lowest threshold
+    the rate is strictly below applies; the threshold itself is not below."""
+
+    name = "threshold_deduction"
+    stage = "assessment"
+    outputs = {"deduction": "扣减"}
+
+    @attrs.frozen
+    class Params:
+        base: Operand = operand_field()
+        rate: Operand = operand_field()
+        thresholds: tuple[Threshold, ...] = attrs.field()
+
+        @thresholds.validator
+        def _check(self, attribute: Any, value: tuple[Threshold, ...]) -> None:
+            ordered = sorted(value, key=lambda t: -t.below)
+            for hi, lo in zip(ordered, ordered[1:], strict=False):
+                if lo.deduct < hi.deduct:
+                    raise FieldError("thresholds", "a lower rate must never deduct less")
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        base, rate = ctx.value(p.base), ctx.value(p.rate)
+        hit = None
+        for t in sorted(p.thresholds, key=lambda t: t.below):
+            if rate < t.below:
+                hit = t
+                break
+        if hit is None:
+            lowest = min(t.below for t in p.thresholds)
+            return {"deduction": (ZERO, f"{fmt_rate(rate)} ≥ {fmt_rate(lowest)}: 不扣减")}
+        if hit.finding is not None:
+            ctx.raise_finding(hit.finding, f"{fmt_rate(rate)} < {fmt_rate(hit.below)}")
+        formula = f"{fmt_amount(base)} × {fmt_rate(hit.deduct)} ({fmt_rate(rate)} < {fmt_rate(hit.below)})"
+        return {"deduction": (base * hit.deduct, formula)}
+
+
+class PerIncident(Model):
+    """A deduction per incident counted: ``count × unit``, or ``count × unit ×
+    base`` when the unit is a share of a fee (洛阳 第五条(二) 2% of the quarter
+    fee; 咸阳 第十条3 500 元 per late settlement). ``max_count`` caps the
+    count (e.g. once per quarter, as an alternative reading)."""
+
+    name = "per_incident"
+    stage = "assessment"
+    outputs = {"amount": "按次扣减"}
+
+    @attrs.frozen
+    class Params:
+        count: Operand = operand_field()
+        unit: Operand = operand_field()
+        base: Operand | None = opt_operand_field()
+        max_count: int | None = None
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        count = ctx.value(p.count, default=ZERO)
+        if p.max_count is not None:
+            count = min(count, Decimal(p.max_count))
+        unit = ctx.value(p.unit)
+        if p.base is not None:
+            base = ctx.value(p.base)
+            return {"amount": (count * unit * base, f"{fmt_number(count)} × {fmt_rate(unit)} × {fmt_amount(base)}")}
+        return {"amount": (count * unit, f"{fmt_number(count)} × {fmt_amount(unit)}")}
+
+
+# ------------------------------------------------------------------ settlement
+class Sum(Model):
+    """Figures added and subtracted (季度应付 = 季度经办费 − 扣减; 年终清算 =
+    全年费用 − 已预拨). ``floor = true`` stops at zero and raises
+    ``excess_finding`` for what could not be deducted, never a negative
+    payment."""
+
+    name = "sum"
+    stage = "settlement"
+    outputs = {"amount": "合计"}
+
+    @attrs.frozen
+    class Params:
+        add: tuple[Operand, ...] = attrs.field(converter=lambda xs: tuple(Operand.parse(x) for x in xs))
+        subtract: tuple[Operand, ...] = attrs.field(
+            default=(), converter=lambda xs: tuple(Operand.parse(x) for x in xs)
+        )
+        floor: bool = False
+        excess_finding: FindingSpec | None = None
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        plus = [ctx.value(o, default=ZERO) for o in p.add]
+        minus = [ctx.value(o, default=ZERO) for o in p.subtract]
+        total = sum(plus, ZERO) - sum(minus, ZERO)
+        formula = " + ".join(fmt_amount(x) for x in plus)
+        if minus:
+            formula += " − " + " − ".join(fmt_amount(x) for x in minus)
+        if p.floor and total < 0:
+            if p.excess_finding is not None:
+                ctx.raise_finding(p.excess_finding, f"不足抵扣 {fmt_amount(-total)} 元")
+            return {"amount": (ZERO, f"max(0, {formula})")}
+        return {"amount": (total, formula)}
+
+    @classmethod
+    def operands(cls, params: Any) -> list[Operand]:
+        return [*params.add, *params.subtract]
+
+
+# ------------------------------------------------------------------ staffing
+class Headcount(Model):
+    """A minimum number of staff, optionally of one role, at some sites
+    (新乡 第七条 ≥ 20 派驻人员, 附件 ≥ 2 稽核人员; 洛阳 第四条(一) by site
+    and role). ``sites`` limits the count to those sites, ``exclude_sites``
+    counts every other site together (洛阳: 各县区共配备); neither counts all.
+    ``group`` names the group counted in findings (派驻人员, 市本级…). A
+    shortfall is a violation naming the group, the role, the count and the
+    minimum."""
+
+    name = "headcount"
+    stage = "staffing"
+    outputs: ClassVar[Mapping[str, str]] = {}
+
+    @attrs.frozen
+    class Params:
+        minimum: int
+        role: str | None = None
+        sites: tuple[str, ...] | None = None
+        exclude_sites: tuple[str, ...] | None = None
+        group: str | None = None
+        finding_key: str = "staffing.headcount"
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        staff = ctx.roster or ()
+        if p.sites is not None:
+            staff = [m for m in staff if m.site in p.sites]
+        if p.exclude_sites is not None:
+            staff = [m for m in staff if m.site not in p.exclude_sites]
+        if p.role is not None:
+            staff = [m for m in staff if m.role == p.role]
+        n = len(staff)
+        if n < p.minimum:
+            where = p.group or (
+                "、".join(p.sites) if p.sites else ("除" + "、".join(p.exclude_sites) + "外各站点" if p.exclude_sites else "全部")
+            )
+            who = f"role {p.role!r}" if p.role else "all roles"
+            ctx.finding(
+                p.finding_key,
+                "violation",
+                f"{where}: {who}: {n} on the roster, the contract requires at least {p.minimum}",
+                scope=where,
+            )
+        return {}
+
+
+STANDARD_MODELS: tuple[type[Model], ...] = (
+    PerCapita,
+    PercentOf,
+    Fixed,
+    Installments,
+    ProfitCap,
+    ReturnCap,
+    LossSplit,
+    ScoreTiers,
+    ThresholdDeduction,
+    PerIncident,
+    Sum,
+    Headcount,
+)

@@ -1,0 +1,300 @@
+"""The registry: one factory that builds a fresh plugin manager.
+
+Nothing is loaded at import time. :func:`make_registry` registers, in order,
+the built-in plugins of ``DEFAULT_PLUGINS`` (the core's standard models and
+one module per bundled city, each an ordinary hookimpl module), the
+distributions of the ``yibao`` entry-point group (``yibao-<city>``), and the
+modules of local plugin directories (``--plugins-dir`` / ``YIBAO_PLUGINS_DIR``);
+then it calls ``check_pending()``. Each plugin is loaded inside its own
+``try``: one that fails to import, registers a misspelled hook or registers
+an invalid contract is recorded with its entry point, distribution, version
+and cause, and every other city keeps working.
+
+Environment: ``YIBAO_LOAD_PLUGINS`` — comma-separated allowlist of external
+plugins (set but empty: none); ``YIBAO_DISABLED_PLUGINS`` — comma-separated
+plugin names to block (built-ins included), applied with ``set_blocked``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .contract import ContractSpec
+from .errors import PluginError
+
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "yibao.engine",
+    "yibao.plugins.xinxiang",
+)
+
+STAGE_HOOKS: tuple[str, ...] = (
+    "yibao_compute_fees",
+    "yibao_share_risk",
+    "yibao_assess_payout",
+    "yibao_settle_payment",
+    "yibao_check_staffing",
+    "yibao_validate_contract",
+)
+
+
+@attrs.frozen
+class LoadFailure:
+    """A plugin that could not be loaded, and why."""
+
+    name: str
+    source: str
+    distribution: str | None
+    version: str | None
+    cause: str
+
+    def __str__(self) -> str:
+        dist = f" from {self.distribution} {self.version or ''}".rstrip() if self.distribution else ""
+        return f"plugin {self.name!r} ({self.source}{dist}) not loaded: {self.cause}"
+
+
+class Registry:
+    """A plugin manager with the contracts and models its plugins registered."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+        self.contracts: dict[str, ContractSpec] = {}
+        self.models: dict[str, type] = {}
+        self.failures: list[LoadFailure] = []
+        self.owners: dict[str, object] = {}
+        self.origins: dict[str, tuple[str, str | None, str | None]] = {}
+        self._callers: dict[tuple[int, str], Any] = {}
+
+    def hook(self, contract_name: str, hook_name: str) -> Any:
+        """The hook caller that runs ``hook_name`` for one contract: the
+        plugin that owns it plus every plugin that owns no contract."""
+        owner = self.owners[contract_name]
+        key = (id(owner), hook_name)
+        caller = self._callers.get(key)
+        if caller is None:
+            owners = {id(p): p for p in self.owners.values()}
+            others = [p for i, p in owners.items() if i != id(owner)]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            self._callers[key] = caller
+        return caller
+
+    def plugin_name(self, plugin: object) -> str:
+        return self.pm.get_name(plugin) or repr(plugin)
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Each plugin: name, version, hooks, contracts (``yibao plugins``)."""
+        out = []
+        for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda x: x[0]):
+            if plugin is None:
+                continue
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+            source, dist, version = self.origins.get(name, ("builtin", "yibao", _version("yibao")))
+            out.append(
+                {
+                    "name": name,
+                    "source": source,
+                    "distribution": dist,
+                    "version": version,
+                    "hooks": hooks,
+                    "contracts": sorted(c for c, p in self.owners.items() if p is plugin),
+                }
+            )
+        return out
+
+
+def _version(dist: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+def _names(env_value: str | None) -> set[str] | None:
+    if env_value is None:
+        return None
+    return {n.strip() for n in env_value.split(",") if n.strip()}
+
+
+def make_registry(
+    *,
+    load_entrypoints: bool = True,
+    plugins_dirs: Sequence[str | Path] = (),
+    extra_plugins: Iterable[tuple[str, object]] = (),
+    env: Mapping[str, str] | None = None,
+    default_plugins: Sequence[str] = DEFAULT_PLUGINS,
+) -> Registry:
+    """Build a fresh registry: defaults, entry points, plugin dirs, extras.
+
+    :param extra_plugins: ``(name, module_or_object)`` registered last (tests
+        use it for throwaway plugins).
+    """
+    env = os.environ if env is None else env
+    pm = pluggy.PluginManager("yibao")
+    pm.add_hookspecs(hookspecs)
+    reg = Registry(pm)
+    disabled = _names(env.get("YIBAO_DISABLED_PLUGINS")) or set()
+    allowed = _names(env.get("YIBAO_LOAD_PLUGINS"))
+    for name in disabled:
+        pm.set_blocked(name)
+
+    for modname in default_plugins:
+        short = modname.rsplit(".", 1)[-1]
+        if short in disabled:
+            continue
+        _try_register(reg, short, lambda m=modname: importlib.import_module(m), ("builtin", "yibao", None))
+
+    if load_entrypoints:
+        from importlib.metadata import entry_points  # noqa: PLC0415
+
+        for ep in entry_points(group="yibao"):
+            if ep.name in disabled or (allowed is not None and ep.name not in allowed):
+                continue
+            dist = getattr(ep, "dist", None)
+            origin = (f"entry point {ep.name} = {ep.value}", dist.name if dist else None, dist.version if dist else None)
+            _try_register(reg, ep.name, ep.load, origin)
+
+    dirs = list(plugins_dirs)
+    if env.get("YIBAO_PLUGINS_DIR"):
+        dirs += env["YIBAO_PLUGINS_DIR"].split(os.pathsep)
+    for d in dirs:
+        for name, loader, where in _dir_plugins(Path(d)):
+            if name in disabled or (allowed is not None and name not in allowed):
+                continue
+            _try_register(reg, name, loader, (f"plugins dir {where}", None, None))
+
+    for name, obj in extra_plugins:
+        _try_register(reg, name, lambda o=obj: o, ("extra", None, None))
+
+    _check_pending(reg)
+    _collect_models(reg)
+    _collect_contracts(reg)
+    return reg
+
+
+def _try_register(reg: Registry, name: str, load: Callable[[], Any], origin: tuple[str, str | None, str | None]) -> None:
+    source, dist, version = origin
+    try:
+        plugin = load()
+        if reg.pm.is_registered(plugin):
+            return
+        reg.pm.register(plugin, name=name)
+    except Exception as exc:  # any failure of a plugin must not stop the others
+        reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
+        return
+    reg.origins[name] = origin if dist or source != "builtin" else ("builtin", "yibao", _version("yibao"))
+
+
+def _dir_plugins(d: Path) -> list[tuple[str, Callable[[], ModuleType], str]]:
+    """Modules in a local plugins directory: ``*.py`` files and packages."""
+    out: list[tuple[str, Callable[[], ModuleType], str]] = []
+    if not d.is_dir():
+        return out
+    for entry in sorted(d.iterdir()):
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.suffix == ".py":
+            out.append((entry.stem, lambda e=entry: _load_file(e.stem, e, None), str(entry)))
+        elif (entry / "__init__.py").is_file():
+            out.append((entry.name, lambda e=entry: _load_file(e.name, e / "__init__.py", [str(e)]), str(entry)))
+    return out
+
+
+def _load_file(name: str, path: Path, search: list[str] | None) -> ModuleType:
+    modname = f"yibao_local_plugins.{name}"
+    spec = importlib.util.spec_from_file_location(modname, path, submodule_search_locations=search)
+    if spec is None or spec.loader is None:
+        raise PluginError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(modname, None)
+        raise
+    return module
+
+
+def _check_pending(reg: Registry) -> None:
+    """pluggy's check_pending, one plugin at a time: a plugin implementing a
+    hook that does not exist (a typo) is unregistered and recorded."""
+    while True:
+        try:
+            reg.pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            plugin = exc.plugin
+            name = reg.plugin_name(plugin)
+            source, dist, version = reg.origins.get(name, ("builtin", "yibao", None))
+            reg.pm.unregister(plugin)
+            reg.origins.pop(name, None)
+            reg.failures.append(LoadFailure(name, source, dist, version, str(exc)))
+
+
+def _per_plugin(reg: Registry, hook_name: str, make_register: Callable[[object], Callable[[Any], None]]) -> None:
+    """Call a registration hook plugin by plugin, each inside its own try."""
+    for name, plugin in list(reg.pm.list_name_plugin()):
+        if plugin is None or not hasattr(plugin, hook_name):
+            continue
+        others = [p for _, p in reg.pm.list_name_plugin() if p is not None and p is not plugin]
+        caller = reg.pm.subset_hook_caller(hook_name, remove_plugins=others)
+        try:
+            caller(register=make_register(plugin))
+        except Exception as exc:
+            source, dist, version = reg.origins.get(name, ("builtin", "yibao", None))
+            reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
+            for c in [c for c, p in reg.owners.items() if p is plugin]:
+                del reg.owners[c]
+                reg.contracts.pop(c, None)
+
+
+def _collect_models(reg: Registry) -> None:
+    def make_register(plugin: object) -> Callable[[Any], None]:
+        def register(model: Any) -> None:
+            from .models import Model  # noqa: PLC0415
+
+            if not (isinstance(model, type) and issubclass(model, Model)):
+                raise PluginError(f"register() expects a Model subclass, got {model!r}")
+            name = getattr(model, "name", None)
+            if not name:
+                raise PluginError(f"model {model.__qualname__} has no name")
+            if name in reg.models and reg.models[name] is not model:
+                other = reg.models[name]
+                raise PluginError(
+                    f"model name {name!r} registered twice: {other.__module__}.{other.__qualname__} "
+                    f"and {model.__module__}.{model.__qualname__}"
+                )
+            reg.models[name] = model
+
+        return register
+
+    _per_plugin(reg, "yibao_register_models", make_register)
+
+
+def _collect_contracts(reg: Registry) -> None:
+    def make_register(plugin: object) -> Callable[[Any], None]:
+        def register(spec: Any) -> None:
+            if not isinstance(spec, ContractSpec):
+                raise PluginError(f"register() expects a ContractSpec, got {spec!r}")
+            if spec.name in reg.contracts:
+                other = reg.plugin_name(reg.owners[spec.name])
+                raise PluginError(
+                    f"contract {spec.name!r} registered twice: by plugin {other!r} and by {reg.plugin_name(plugin)!r}"
+                )
+            reg.contracts[spec.name] = spec
+            reg.owners[spec.name] = plugin
+
+        return register
+
+    _per_plugin(reg, "yibao_register_contracts", make_register)
