@@ -353,17 +353,34 @@ def compute_cmd(
 
 
 @cli.command("schema")
-@click.argument("city")
+@click.argument("city", required=False)
 @click.option("--facts", "for_facts", is_flag=True, help="The facts schema instead of the contract schema.")
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every city's two schemas into this directory.")
 @click.pass_context
-def schema_cmd(ctx: click.Context, city: str, for_facts: bool) -> None:
+def schema_cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path | None) -> None:
     """Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).
 
     \b
-    Example:
+    Examples:
       yibao schema xinxiang --facts > xinxiang.facts.schema.json
+      yibao schema --write schemas/        # regenerate the committed schemas
     """
-    click.echo(json.dumps(schema_for(_registry(ctx), city, for_facts), ensure_ascii=False, indent=2))
+    reg = _registry(ctx)
+    if write_dir is not None:
+        write_dir.mkdir(parents=True, exist_ok=True)
+        for name in sorted(reg.contracts):
+            for facts_flag, suffix in ((False, "contract"), (True, "facts")):
+                path = write_dir / f"{name}.{suffix}.schema.json"
+                path.write_text(dump_schema(schema_for(reg, name, facts_flag)), encoding="utf-8")
+                click.echo(f"wrote {path}")
+        return
+    if city is None:
+        raise click.UsageError("give a CITY, or --write DIR")
+    click.echo(dump_schema(schema_for(reg, city, for_facts)), nl=False)
+
+
+def dump_schema(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def schema_for(reg: Any, city: str, for_facts: bool) -> dict[str, Any]:
