@@ -119,11 +119,13 @@ def roster_path(facts: Any, facts_file: str | Path | None) -> Path | None:
     return p
 
 
-def load_roster(path: str | Path, required: tuple[str, ...] = ()) -> tuple[StaffMember, ...]:
-    """Read a staff roster CSV."""
+def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[StaffMember, ...]:
+    """Read a staff roster CSV; with ``contract``, the columns its staffing
+    rules need are required too (a missing one is an InputError naming it)."""
     from .roster import REQUIRED  # noqa: PLC0415
 
-    return read_roster(path, (*REQUIRED, *required))
+    extra = contract.roster_columns if contract is not None else ()
+    return read_roster(path, (*REQUIRED, *extra))
 
 
 def period_of(facts: Any) -> str:

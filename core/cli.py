@@ -201,11 +201,11 @@ def _load_facts(contract: Any, file: str) -> Any:
     return api.load_facts(contract, file)
 
 
-def _roster_for(facts: Any, file: str | None, roster: Path | None) -> Any:
+def _roster_for(contract: Any, facts: Any, file: str | None, roster: Path | None) -> Any:
     from . import api  # noqa: PLC0415
 
     path = roster or api.roster_path(facts, file)
-    return api.load_roster(path) if path is not None else None
+    return api.load_roster(path, contract) if path is not None else None
 
 
 @cli.command("show")
@@ -301,9 +301,9 @@ def validate_cmd(ctx: click.Context, city: str, contract_file: Path | None, fact
     files = _facts_files(facts)
     loaded = [_load_facts(c, f) for f in files]
     for f, fa in zip(files, loaded, strict=True):
-        _roster_for(fa, f, roster)
+        _roster_for(c, fa, f, roster)
     if roster is not None and not files:
-        api.load_roster(roster)
+        api.load_roster(roster, c)
     result = api.validate(c, loaded[0] if loaded else None)
     _emit(result.to_dict(), _default_format(fmt), render_result(result))
     ctx.exit(1 if result.has_violations else 0)
@@ -341,7 +341,7 @@ def compute_cmd(
     c = _contract(ctx, city, contract_file, readings)
     files = _facts_files(facts) if facts else [str(api.example_facts(c))]
     loaded = [_load_facts(c, f) for f in files]
-    rosters = [_roster_for(fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
+    rosters = [_roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
     fmt = _default_format(fmt)
     if len(loaded) == 1:
         result = api.compute(c, loaded[0], rosters[0], files[0])

@@ -190,6 +190,14 @@ class Contract:
         return self.spec.name
 
     @property
+    def roster_columns(self) -> tuple[str, ...]:
+        """The roster columns this contract's staffing steps need."""
+        cols: dict[str, None] = {}
+        for b in self.steps:
+            cols.update(dict.fromkeys(type(b.model).roster_columns(b.params)))
+        return tuple(cols)
+
+    @property
     def interpretations(self) -> dict[str, Interpretation]:
         return {i.id: i for i in self.doc.interpretations}
 

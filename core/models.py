@@ -102,6 +102,12 @@ class Model:
         return found
 
     @classmethod
+    def roster_columns(cls, params: Any) -> tuple[str, ...]:
+        """Roster columns this step needs besides id, site and role; a roster
+        without one of them is an input error naming the column."""
+        return ()
+
+    @classmethod
     def interpretation_ids(cls, params: Any) -> list[str]:
         """Interpretation ids ``params`` refers to (checked at load time)."""
         return [
