@@ -64,7 +64,7 @@ def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
-        raise InputError([Problem(None, "CITY", msg)])
+        raise InputError([Problem("command line", "CITY", msg)])
     return reg.contracts[name]
 
 

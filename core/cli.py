@@ -170,7 +170,7 @@ def _contract(ctx: click.Context, city: str, contract_file: Path | None, reading
         choices = {}
         for r in readings:
             if "=" not in r:
-                raise InputError.one(None, "--reading", f"expected ID=CHOICE, got {r!r}")
+                raise InputError.one("command line", "--reading", f"expected ID=CHOICE, got {r!r}")
             k, v = r.split("=", 1)
             choices[k.strip()] = v.strip()
         c = c.with_choices(choices)

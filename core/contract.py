@@ -209,7 +209,7 @@ class Contract:
             if iid not in by_id:
                 hint = closest(iid, by_id)
                 msg = f"no interpretation {iid!r}" + (f"; did you mean {hint!r}?" if hint else "")
-                raise InputError.one(None, "--reading", msg)
+                raise InputError.one("command line", "--reading", msg)
             if choice not in by_id[iid].readings:
                 raise InputError.one(
                     None, "--reading", f"{iid}: expected one of {', '.join(by_id[iid].readings)}, got {choice!r}"

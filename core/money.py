@@ -122,14 +122,17 @@ def _parse_rmb_words(text: str, cause: Exception) -> Decimal:
 
     rest = text.removesuffix("整").removesuffix("正")
     total = ZERO
+    found = False
     for unit, scale in (("元", Decimal(1)), ("角", Decimal("0.1")), ("分", Decimal("0.01"))):
         if unit in rest:
             head, rest = rest.split(unit, 1)
+            found = True
+            head = head.lstrip("零")
             if head:
                 try:
                     total += Decimal(str(cn2an.cn2an(head, "strict"))) * scale
                 except Exception as exc:
                     raise ValueError(f"not a 大写 amount: {text!r}") from exc
-    if rest:
+    if rest.strip("零") or not found:
         raise ValueError(f"not a 大写 amount: {text!r}") from cause
     return total
