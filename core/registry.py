@@ -10,8 +10,9 @@ then it calls ``check_pending()``. Each plugin is loaded inside its own
 an invalid contract is recorded with its entry point, distribution, version
 and cause, and every other city keeps working.
 
-Environment: ``YIBAO_LOAD_PLUGINS`` — comma-separated allowlist of external
-plugins (set but empty: none); ``YIBAO_DISABLED_PLUGINS`` — comma-separated
+Environment: ``YIBAO_LOAD_PLUGINS`` — comma-separated allowlist of
+entry-point plugins (set but empty: none; built-ins and explicitly named
+plugin directories are not affected); ``YIBAO_DISABLED_PLUGINS`` — comma-separated
 plugin names to block (built-ins included), applied with ``set_blocked``.
 """
 
@@ -98,7 +99,9 @@ class Registry:
             if plugin is None:
                 continue
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-            source, dist, version = self.origins.get(name, ("builtin", "yibao", _version("yibao")))
+            source, dist, version = self.origins.get(name, ("builtin", "yibao", None))
+            if source == "builtin":
+                version = _version("yibao")
             out.append(
                 {
                     "name": name,
@@ -170,7 +173,7 @@ def make_registry(
         dirs += env["YIBAO_PLUGINS_DIR"].split(os.pathsep)
     for d in dirs:
         for name, loader, where in _dir_plugins(Path(d)):
-            if name in disabled or (allowed is not None and name not in allowed):
+            if name in disabled:  # an explicit directory needs no allowlist
                 continue
             _try_register(reg, name, loader, (f"plugins dir {where}", None, None))
 
@@ -193,7 +196,7 @@ def _try_register(reg: Registry, name: str, load: Callable[[], Any], origin: tup
     except Exception as exc:  # any failure of a plugin must not stop the others
         reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
         return
-    reg.origins[name] = origin if dist or source != "builtin" else ("builtin", "yibao", _version("yibao"))
+    reg.origins[name] = origin
 
 
 def _dir_plugins(d: Path) -> list[tuple[str, Callable[[], ModuleType], str]]:

@@ -1,0 +1,58 @@
+"""Benchmark: process start to JSON, and one contract-period in process.
+
+    python benchmarks/startup.py [--runs 30]
+
+1. ``yibao compute xinxiang --format json`` as a subprocess, against the bare
+   ``python -c "import click, pluggy, attrs, cattrs"`` baseline; goal ≤ 1.5×.
+2. One contract-period computed from an already-loaded contract and facts;
+   goal ≤ 0.2 ms.
+
+Prints medians; the README's performance section quotes them. Not a test:
+timings are never asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+
+
+def wall(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--city", default="xinxiang")
+    args = ap.parse_args()
+
+    exe = shutil.which("yibao")
+    yibao_cmd = [exe] if exe else [sys.executable, "-m", "yibao.cli"]
+    base = wall([sys.executable, "-c", "import click, pluggy, attrs, cattrs"], args.runs)
+    full = wall([*yibao_cmd, "compute", args.city, "--format", "json"], args.runs)
+    print(f"baseline import click, pluggy, attrs, cattrs : {base * 1000:7.1f} ms (median of {args.runs})")
+    print(f"yibao compute {args.city} --format json      : {full * 1000:7.1f} ms")
+    print(f"ratio                                        : {full / base:7.2f}×  (goal ≤ 1.5×)")
+
+    from yibao import api
+
+    contract = api.load_contract(args.city)
+    facts = api.load_facts(contract, api.example_facts(contract))
+    n = 2000
+    per = min(timeit.repeat(lambda: api.compute(contract, facts), number=n, repeat=5)) / n
+    print(f"one contract-period in process               : {per * 1e3:7.3f} ms  (goal ≤ 0.2 ms)")
+
+
+if __name__ == "__main__":
+    main()
