@@ -21,7 +21,8 @@ from typing import Any
 import attrs
 
 from .config import parse_toml, read_toml, structure
-from .contract import Contract, ContractSpec, load_contract as _load
+from .contract import Contract, ContractSpec
+from .contract import load_contract as _load
 from .errors import InputError, Problem, closest
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
@@ -93,7 +94,7 @@ def load_facts(contract: Contract, source: str | Path | Mapping[str, Any], file:
     else:
         file = file or str(source)
         data = read_toml(source)
-    facts = structure(data, contract.spec.facts_class, file)
+    facts: Any = structure(data, contract.spec.facts_class, file)
     check = getattr(facts, "validate_against", None)
     if check is not None:
         problems = [Problem(file, path, msg) for path, msg in check(contract)]

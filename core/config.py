@@ -142,6 +142,8 @@ def problems_from(
 ) -> list[Problem]:
     """Walk a cattrs exception (group) into one Problem per leaf error."""
     out: list[Problem] = []
+    with_notes: Any
+    without: Any
     if isinstance(exc, ClassValidationError):
         fields = _fields_of(cls)
         with_notes, without = exc.group_exceptions()

@@ -337,7 +337,7 @@ def _bind_step(
         problems.extend(problems_from(exc, Step, file, path))
         return None
     try:
-        params = converter().structure(rest, params_cls)
+        params: Any = converter().structure(rest, params_cls)
     except Exception as exc:
         problems.extend(problems_from(exc, params_cls, file, path))
         return None

@@ -38,36 +38,37 @@ class Operand:
 
     ref: str | None = None
     value: Decimal | None = None
+    #: the literal as the TOML wrote it (``"3.85%"``), for ``yibao show``
+    text: str | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def parse(cls, raw: Any) -> Operand:
         if isinstance(raw, Operand):
             return raw
         if isinstance(raw, str) and raw.strip() and (raw.strip()[0].isalpha() or raw.strip()[0] == "_"):
-            if "万" in raw or "%" in raw:
-                return cls(value=parse_decimal(raw))
             return cls(ref=raw.strip())
-        return cls(value=parse_decimal(raw))
+        text = raw.strip() if isinstance(raw, str) else None
+        return cls(value=parse_decimal(raw), text=text)
 
     def __str__(self) -> str:
-        return self.ref if self.ref is not None else fmt_number(self.value or ZERO)
+        if self.ref is not None:
+            return self.ref
+        return self.text or fmt_number(self.value or ZERO)
 
 
-def _operand(raw: Any) -> Operand:
+def to_operand(raw: Any) -> Operand:
+    """attrs converter: TOML value -> :class:`Operand`."""
     return Operand.parse(raw)
 
 
-def _opt_operand(raw: Any) -> Operand | None:
+def to_operands(raw: Any) -> tuple[Operand, ...]:
+    """attrs converter for a list of operands."""
+    return tuple(Operand.parse(x) for x in raw)
+
+
+def to_opt_operand(raw: Any) -> Operand | None:
+    """attrs converter for an optional operand."""
     return None if raw is None else Operand.parse(raw)
-
-
-def operand_field(**kw: Any) -> Any:
-    """An attrs field holding an :class:`Operand` (converted from TOML)."""
-    return attrs.field(converter=_operand, **kw)
-
-
-def opt_operand_field() -> Any:
-    return attrs.field(default=None, converter=_opt_operand)
 
 
 # ------------------------------------------------------------------ base class
@@ -130,8 +131,8 @@ class PerCapita(Model):
 
     @attrs.frozen
     class Params:
-        count: Operand = operand_field()
-        rate: Operand = operand_field()
+        count: Operand = attrs.field(converter=to_operand)
+        rate: Operand = attrs.field(converter=to_operand)
         divisor: int = 1
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
@@ -152,8 +153,8 @@ class PercentOf(Model):
 
     @attrs.frozen
     class Params:
-        base: Operand = operand_field()
-        rate: Operand = operand_field()
+        base: Operand = attrs.field(converter=to_operand)
+        rate: Operand = attrs.field(converter=to_operand)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         base, rate = ctx.value(p.base), ctx.value(p.rate)
@@ -168,7 +169,7 @@ class Fixed(Model):
 
     @attrs.frozen
     class Params:
-        amount: Operand = operand_field()
+        amount: Operand = attrs.field(converter=to_operand)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         v = ctx.value(p.amount)
@@ -193,7 +194,7 @@ class Installments(Model):
 
     @attrs.frozen
     class Params:
-        total: Operand = operand_field()
+        total: Operand = attrs.field(converter=to_operand)
         parts: tuple[Installment, ...] = attrs.field()
 
         @parts.validator
@@ -237,9 +238,9 @@ class ProfitCap(Model):
 
     @attrs.frozen
     class Params:
-        income: Operand = operand_field()
-        spending: Operand = operand_field()
-        rate: Operand = operand_field()
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        rate: Operand = attrs.field(converter=to_operand)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         income, spending, rate = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.rate)
@@ -265,9 +266,9 @@ class ReturnCap(Model):
 
     @attrs.frozen
     class Params:
-        income: Operand = operand_field()
-        spending: Operand = operand_field()
-        cap: Operand = operand_field()
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        cap: Operand = attrs.field(converter=to_operand)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         income, spending, cap = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.cap)
@@ -291,9 +292,9 @@ class LossSplit(Model):
 
     @attrs.frozen
     class Params:
-        income: Operand = operand_field()
-        spending: Operand = operand_field()
-        policy_loss: Operand = operand_field(default=Operand(value=ZERO))
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        policy_loss: Operand = attrs.field(default=Operand(value=ZERO), converter=to_operand)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         income, spending = ctx.value(p.income), ctx.value(p.spending)
@@ -438,8 +439,8 @@ class ScoreTiers(Model):
 
     @attrs.frozen
     class Params:
-        base: Operand = operand_field()
-        score: Operand = operand_field()
+        base: Operand = attrs.field(converter=to_operand)
+        score: Operand = attrs.field(converter=to_operand)
         tiers: tuple[Tier, ...] = attrs.field()
         points_interpretation: str | None = None
         rate_interpretation: str | None = None
@@ -501,8 +502,8 @@ class ThresholdDeduction(Model):
 
     @attrs.frozen
     class Params:
-        base: Operand = operand_field()
-        rate: Operand = operand_field()
+        base: Operand = attrs.field(converter=to_operand)
+        rate: Operand = attrs.field(converter=to_operand)
         thresholds: tuple[Threshold, ...] = attrs.field()
 
         @thresholds.validator
@@ -540,9 +541,9 @@ class PerIncident(Model):
 
     @attrs.frozen
     class Params:
-        count: Operand = operand_field()
-        unit: Operand = operand_field()
-        base: Operand | None = opt_operand_field()
+        count: Operand = attrs.field(converter=to_operand)
+        unit: Operand = attrs.field(converter=to_operand)
+        base: Operand | None = attrs.field(default=None, converter=to_opt_operand)
         max_count: int | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
@@ -569,9 +570,9 @@ class Sum(Model):
 
     @attrs.frozen
     class Params:
-        add: tuple[Operand, ...] = attrs.field(converter=lambda xs: tuple(Operand.parse(x) for x in xs))
+        add: tuple[Operand, ...] = attrs.field(converter=to_operands)
         subtract: tuple[Operand, ...] = attrs.field(
-            default=(), converter=lambda xs: tuple(Operand.parse(x) for x in xs)
+            default=(), converter=to_operands
         )
         floor: bool = False
         excess_finding: FindingSpec | None = None
@@ -618,7 +619,7 @@ class Headcount(Model):
         finding_key: str = "staffing.headcount"
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
-        staff = ctx.roster or ()
+        staff: list[Any] = list(ctx.roster or ())
         if p.sites is not None:
             staff = [m for m in staff if m.site in p.sites]
         if p.exclude_sites is not None:

@@ -18,6 +18,7 @@ plugin names to block (built-ins included), applied with ``set_blocked``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -25,7 +26,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -33,6 +34,9 @@ import pluggy
 from . import hookspecs
 from .contract import ContractSpec
 from .errors import PluginError
+
+if TYPE_CHECKING:
+    from .models import Model
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.engine",
@@ -70,7 +74,7 @@ class Registry:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
         self.contracts: dict[str, ContractSpec] = {}
-        self.models: dict[str, type] = {}
+        self.models: dict[str, type[Model]] = {}
         self.failures: list[LoadFailure] = []
         self.owners: dict[str, object] = {}
         self.origins: dict[str, tuple[str, str | None, str | None]] = {}
@@ -156,7 +160,7 @@ def make_registry(
         short = modname.rsplit(".", 1)[-1]
         if short in disabled:
             continue
-        _try_register(reg, short, lambda m=modname: importlib.import_module(m), ("builtin", "yibao", None))
+        _try_register(reg, short, functools.partial(importlib.import_module, modname), ("builtin", "yibao", None))
 
     if load_entrypoints:
         from importlib.metadata import entry_points  # noqa: PLC0415
@@ -178,12 +182,16 @@ def make_registry(
             _try_register(reg, name, loader, (f"plugins dir {where}", None, None))
 
     for name, obj in extra_plugins:
-        _try_register(reg, name, lambda o=obj: o, ("extra", None, None))
+        _try_register(reg, name, functools.partial(_identity, obj), ("extra", None, None))
 
     _check_pending(reg)
     _collect_models(reg)
     _collect_contracts(reg)
     return reg
+
+
+def _identity(obj: object) -> object:
+    return obj
 
 
 def _try_register(reg: Registry, name: str, load: Callable[[], Any], origin: tuple[str, str | None, str | None]) -> None:
@@ -208,9 +216,9 @@ def _dir_plugins(d: Path) -> list[tuple[str, Callable[[], ModuleType], str]]:
         if entry.name.startswith(("_", ".")):
             continue
         if entry.suffix == ".py":
-            out.append((entry.stem, lambda e=entry: _load_file(e.stem, e, None), str(entry)))
+            out.append((entry.stem, functools.partial(_load_file, entry.stem, entry, None), str(entry)))
         elif (entry / "__init__.py").is_file():
-            out.append((entry.name, lambda e=entry: _load_file(e.name, e / "__init__.py", [str(e)]), str(entry)))
+            out.append((entry.name, functools.partial(_load_file, entry.name, entry / "__init__.py", [str(entry)]), str(entry)))
     return out
 
 

@@ -81,7 +81,7 @@ def class_schema(cls: type, defs: dict[str, Any], skip: frozenset[str] = frozens
     return out
 
 
-def contract_schema(models: dict[str, type], title: str) -> dict[str, Any]:
+def contract_schema(models: dict[str, Any], title: str) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     root = class_schema(ContractDoc, defs)
     step_common = class_schema(Step, defs)

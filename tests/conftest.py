@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from yibao import api
 from yibao.cli import cli
 from yibao.registry import Registry, make_registry

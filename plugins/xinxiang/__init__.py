@@ -13,7 +13,6 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-
 from yibao.config import non_negative, score_0_100
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from yibao import api, hookspecs
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl

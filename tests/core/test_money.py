@@ -7,7 +7,6 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from yibao.money import from_daxie, parse_decimal, to_daxie, to_fen
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from yibao import api
 from yibao.hookspecs import hookimpl
 from yibao.registry import DEFAULT_PLUGINS, make_registry

@@ -11,7 +11,6 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-
 from yibao import api
 from yibao.errors import InputError
 
