@@ -409,5 +409,192 @@ def completion_cmd(shell: str) -> None:
     click.echo(cls(cli, {}, "yibao", "_YIBAO_COMPLETE").source())
 
 
+# ---------------------------------------------------------------- authoring
+@cli.command("new-city")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Where to create yibao-NAME/.")
+@click.option("--from", "source", metavar="CITY", help="Start from a bundled city's contract TOML and facts class.")
+@click.pass_context
+def new_city_cmd(ctx: click.Context, name: str, directory: Path, source: str | None) -> None:
+    """Scaffold an installable plugin distribution for a new city.
+
+    \b
+    Examples:
+      yibao new-city zhengzhou --dir ~/src
+      yibao new-city kaifeng --from xinxiang
+      pip install -e ./yibao-kaifeng && yibao compute kaifeng
+      yibao --plugins-dir ./yibao-kaifeng compute kaifeng   # without installing
+    """
+    from . import api  # noqa: PLC0415
+    from .registry import make_registry  # noqa: PLC0415
+    from .scaffold import check_name, scaffold  # noqa: PLC0415
+
+    check_name(name)
+    reg = _registry(ctx)
+    if name in reg.contracts:
+        from .errors import InputError  # noqa: PLC0415
+
+        raise InputError.one("command line", "NAME", f"a contract named {name!r} already exists")
+    spec = api.get_spec(source, reg) if source else None
+    root = scaffold(name, directory, spec)
+    fresh = make_registry(load_entrypoints=False, plugins_dirs=[root])
+    for facts_flag, file in ((False, "contract.schema.json"), (True, "facts.schema.json")):
+        (root / "schemas" / file).write_text(dump_schema(schema_for(fresh, name, facts_flag)), encoding="utf-8")
+    click.echo(f"created {root}")
+    click.echo(f"  try:   yibao --plugins-dir {root} compute {name}")
+    click.echo(f"  test:  PYTHONPATH={root} python -m pytest {root / 'tests'}")
+    click.echo(f"  install: pip install -e {root}")
+
+
+@cli.command("compare")
+@click.argument("cities", nargs=-1, required=True)
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def compare_cmd(ctx: click.Context, cities: tuple[str, ...], fmt: str | None) -> None:
+    """Compare cities' terms side by side: fees, risk sharing, assessment, staffing.
+
+    \b
+    Example:
+      yibao compare xinxiang luoyang huaiyang
+    """
+    from .render import table  # noqa: PLC0415
+
+    families = {
+        "fees": "费用（fees）",
+        "risk": "风险分担（risk）",
+        "assessment": "考核（assessment）",
+        "settlement": "结算（settlement）",
+        "staffing": "人员（staffing）",
+    }
+    data: dict[str, dict[str, list[str]]] = {}
+    for city in cities:
+        c = _contract(ctx, city, None)
+        cells: dict[str, list[str]] = {f: [] for f in families}
+        for b in c.steps:
+            label = next(iter(b.outputs.values())).label if b.outputs else (getattr(b.params, "group", None) or b.step.model)
+            detail = describe_contract_step(b)
+            cells[b.stage].append(f"{label}: {detail} [{b.step.clause}]")
+        data[city] = cells
+    if _default_format(fmt) == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for fam, title in families.items():
+        depth = max((len(data[c][fam]) for c in cities), default=0)
+        for i in range(depth):
+            rows.append([title if i == 0 else ""] + [data[c][fam][i] if i < len(data[c][fam]) else "" for c in cities])
+    click.echo(table(["", *cities], rows))
+
+
+def describe_contract_step(b: Any) -> str:
+    """One step's parameters in a line, as the TOML writes them."""
+    import attrs  # noqa: PLC0415
+
+    from .models import Operand  # noqa: PLC0415
+
+    parts = []
+    for a in attrs.fields(type(b.params)):
+        v = getattr(b.params, a.name)
+        if v is None or v == () or a.name.endswith("interpretation") or a.name == "finding_key":
+            continue
+        if isinstance(v, tuple) and v and attrs.has(type(v[0])):
+            v = f"{len(v)}档"
+        elif isinstance(v, tuple):
+            v = ",".join(str(x) for x in v)
+        elif isinstance(v, Operand):
+            v = str(v)
+        parts.append(f"{a.name}={v}")
+    return " ".join(parts)
+
+
+@cli.command("diff")
+@click.argument("city")
+@click.option("--contract", "contracts", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path), help="Give exactly two: the old and the new contract TOML.")
+@click.option("--facts", "facts", help="Also compute both on these facts and show every item that changes.")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def diff_cmd(ctx: click.Context, city: str, contracts: tuple[Path, ...], facts: str | None, fmt: str | None) -> None:
+    """Show what changes between two versions of a city's contract TOML.
+
+    \b
+    Examples:
+      yibao diff xinxiang --contract 2025.toml --contract 2025-supplement.toml
+      yibao diff xinxiang --contract a.toml --contract b.toml --facts 2025.toml
+    """
+    from . import api  # noqa: PLC0415
+    from .config import read_toml  # noqa: PLC0415
+    from .errors import InputError  # noqa: PLC0415
+    from .render import table  # noqa: PLC0415
+
+    if len(contracts) != 2:
+        raise InputError.one("command line", "--contract", f"expected exactly two --contract files, got {len(contracts)}")
+    old, new = (_contract(ctx, city, p) for p in contracts)
+    a, b = (flatten(read_toml(p)) for p in contracts)
+    params = [
+        {"key": k, "old": a.get(k), "new": b.get(k)}
+        for k in sorted(set(a) | set(b), key=_natural)
+        if a.get(k) != b.get(k)
+    ]
+    items: list[dict[str, Any]] = []
+    if facts:
+        ra = api.compute(old, _load_facts(old, facts), None, facts)
+        rb = api.compute(new, _load_facts(new, facts), None, facts)
+        before = {(i.key, i.scope): i for i in ra.items}
+        after = {(i.key, i.scope): i for i in rb.items}
+        for key in list(dict.fromkeys([*before, *after])):
+            x, y = before.get(key), after.get(key)
+            xa, ya = (x.amount if x else None), (y.amount if y else None)
+            if xa != ya:
+                items.append(
+                    {
+                        "key": key[0],
+                        "scope": key[1],
+                        "old": None if xa is None else f"{xa:.2f}",
+                        "new": None if ya is None else f"{ya:.2f}",
+                        "change": f"{(ya or 0) - (xa or 0):.2f}",
+                        "clause": (y or x).clause,  # type: ignore[union-attr]
+                    }
+                )
+    if _default_format(fmt) == "json":
+        click.echo(json.dumps({"parameters": params, "items": items}, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(table(["参数", "原", "新"], [[str(p["key"]), _show(p["old"]), _show(p["new"])] for p in params]) if params else "参数无变化")
+    if facts:
+        click.echo("")
+        click.echo(
+            table(
+                ["项目", "范围", "原", "新", "变化", "条款"],
+                [[i["key"], i["scope"] or "", i["old"] or "—", i["new"] or "—", i["change"], i["clause"]] for i in items],
+                right=(2, 3, 4),
+            )
+            if items
+            else "计算结果无变化"
+        )
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """A TOML document as ``key.path -> scalar`` (lists indexed)."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.update(flatten(v, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def _natural(key: str) -> list[Any]:
+    import re  # noqa: PLC0415
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
+
+
+def _show(v: Any) -> str:
+    return "—" if v is None else str(v)
+
+
 def main() -> None:
     cli(prog_name="yibao")

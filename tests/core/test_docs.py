@@ -36,3 +36,9 @@ def test_readme_has_the_two_commands() -> None:
     assert "pip install -e . && yibao compute xinxiang" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "tox" in ci and "tox" in readme
+
+
+def test_every_city_page_is_in_the_site_nav() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in (ROOT / "docs" / "cities").glob("*.md"):
+        assert f"cities/{page.name}" in nav, f"add docs/cities/{page.name} to mkdocs.yml nav"

@@ -1,0 +1,255 @@
+"""``yibao new-city``: scaffold an installable city plugin distribution.
+
+The result is a directory ``yibao-<name>/`` holding a ``pyproject.toml`` with
+the ``yibao`` entry point, the package ``yibao_<name>`` (hookimpls, facts
+class, ``contract.toml`` starting with ``#:schema``, example facts), a test
+file that runs, and a docs page with an empty clause table. ``--from CITY``
+starts from a bundled city's TOML and reuses its facts class.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+from .errors import InputError
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+PYPROJECT = '''[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "yibao-{name}"
+version = "0.1.0"
+description = "yibao plugin: the {name} contract"
+requires-python = ">=3.11"
+dependencies = ["yibao"]
+
+[project.entry-points.yibao]
+{name} = "yibao_{name}"
+
+[tool.setuptools]
+packages = ["yibao_{name}"]
+
+[tool.setuptools.package-data]
+yibao_{name} = ["*.toml", "examples/*"]
+'''
+
+PLUGIN_NEW = '''"""The {name} contract as a yibao plugin.
+
+Everything computed is in ``contract.toml`` (steps of standard models, each
+with its clause). This module declares the contract and the facts of a
+period. Write Python here only for what no standard model covers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any
+
+import attrs
+
+from yibao.config import non_negative
+from yibao.contract import ContractSpec
+from yibao.hookspecs import hookimpl
+
+HERE = files(__name__)
+
+
+@attrs.frozen
+class Facts:
+    """A period's facts. Add a field for every fact a step reads."""
+
+    year: int
+    insured: int = attrs.field(validator=non_negative)
+    payouts: Decimal = attrs.field(default=Decimal(0), validator=non_negative)
+    roster: str | None = None
+
+    @property
+    def period(self) -> str:
+        return str(self.year)
+
+
+@hookimpl
+def yibao_register_contracts(register: Any) -> None:
+    register(
+        ContractSpec(
+            name="{name}",
+            contract_file=HERE / "contract.toml",
+            facts_class=Facts,
+            examples=(HERE / "examples" / "facts.toml",),
+        )
+    )
+'''
+
+PLUGIN_FROM = '''"""The {name} contract as a yibao plugin, started from the {source} contract.
+
+It reuses {source}'s facts class; replace it with your own when the facts
+differ. Everything computed is in ``contract.toml``.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from yibao.contract import ContractSpec
+from yibao.hookspecs import hookimpl
+from {facts_module} import {facts_class} as Facts
+
+HERE = files(__name__)
+
+
+@hookimpl
+def yibao_register_contracts(register: Any) -> None:
+    register(
+        ContractSpec(
+            name="{name}",
+            contract_file=HERE / "contract.toml",
+            facts_class=Facts,
+            examples=(HERE / "examples" / "facts.toml",),
+        )
+    )
+'''
+
+CONTRACT_NEW = '''#:schema {schema}
+# The {name} contract. Quote the clause of every number.
+
+id = "{name}-2026"
+city = "{name}"
+title = "（合同标题）"
+kind = "（委托经办 / 大额补助 …）"
+
+[parties]
+bureau = "（甲方）"
+insurer = "（乙方）"
+
+[term]
+start = 2026-01-01
+end = 2026-12-31
+clause = "第二条"
+
+[[steps]]
+model = "per_capita"
+clause = "第三条"
+key = "annual_fee"
+label = "年度经办服务费"
+count = "insured"
+rate = "1.5"          # 元/参保人/年 — replace with the contract's figure
+'''
+
+FACTS_NEW = '''#:schema {schema}
+year = 2026
+insured = 100000
+'''
+
+TEST = '''"""{name}: hand-worked cases from the contract text."""
+
+from decimal import Decimal
+
+from yibao import api
+from yibao.registry import make_registry
+
+import yibao_{name}
+
+
+def test_example_computes() -> None:
+    reg = make_registry(load_entrypoints=False, env={{}}, extra_plugins=[("{name}", yibao_{name})])
+    contract = api.load_contract("{name}", reg=reg)
+    facts = api.load_facts(contract, api.example_facts(contract))
+    result = api.compute(contract, facts)
+    assert result.items, "the example produces items"
+    for item in result.items:
+        assert item.amount == item.amount.quantize(Decimal("0.01"))
+        assert item.clause
+'''
+
+DOC = '''# {name}
+
+- 甲方：　乙方：
+- 期限：
+- TOML: `yibao_{name}/contract.toml`
+
+| 条款 | 内容（摘要） | 处理 | 项目/发现 |
+|---|---|---|---|
+| | | | |
+
+处理 is one of computed / checked / recorded only / not computable.
+
+## Interpretations
+
+| id | 条款 | default | alternative |
+|---|---|---|---|
+'''
+
+
+def check_name(name: str) -> None:
+    """A city name must be a lower-case Python identifier (it becomes a
+    module and an entry point)."""
+    if not _NAME.match(name) or keyword.iskeyword(name):
+        raise InputError.one(
+            "command line", "NAME", f"expected a lower-case identifier such as 'zhengzhou', got {name!r}"
+        )
+
+
+def scaffold(name: str, directory: Path, source: object | None = None) -> Path:
+    """Write ``directory/yibao-<name>/``; refuse to overwrite anything.
+
+    :param source: a bundled :class:`~yibao.contract.ContractSpec` to start from.
+    :return: the new distribution's directory.
+    """
+    check_name(name)
+    root = directory / f"yibao-{name}"
+    if root.exists():
+        raise InputError.one(str(root), "", "already exists; refusing to overwrite")
+    pkg = root / f"yibao_{name}"
+    (pkg / "examples").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "docs").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT.format(name=name), encoding="utf-8")
+    if source is None:
+        (pkg / "__init__.py").write_text(PLUGIN_NEW.format(name=name), encoding="utf-8")
+        (pkg / "contract.toml").write_text(
+            CONTRACT_NEW.format(name=name, schema="../schemas/contract.schema.json"), encoding="utf-8"
+        )
+        (pkg / "examples" / "facts.toml").write_text(
+            FACTS_NEW.format(schema="../../schemas/facts.schema.json"), encoding="utf-8"
+        )
+    else:
+        facts_class = source.facts_class  # type: ignore[attr-defined]
+        (pkg / "__init__.py").write_text(
+            PLUGIN_FROM.format(
+                name=name,
+                source=source.name,  # type: ignore[attr-defined]
+                facts_module=facts_class.__module__,
+                facts_class=facts_class.__qualname__,
+            ),
+            encoding="utf-8",
+        )
+        toml = Path(str(source.contract_file)).read_text(encoding="utf-8")  # type: ignore[attr-defined]
+        toml = _retarget(toml, "../schemas/contract.schema.json")
+        toml = re.sub(r'(?m)^id = "[^"]*?(-[^"-]*)?"$', lambda m: f'id = "{name}{m.group(1) or ""}"', toml, count=1)
+        toml = re.sub(r'(?m)^city = "[^"]*"$', f'city = "{name}"', toml, count=1)
+        (pkg / "contract.toml").write_text(toml, encoding="utf-8")
+        examples = source.examples  # type: ignore[attr-defined]
+        facts = Path(str(examples[0])).read_text(encoding="utf-8") if examples else "year = 2026\n"
+        facts = _retarget(facts, "../../schemas/facts.schema.json")
+        facts = re.sub(r'(?m)^roster\s*=.*\n', "", facts)  # the source's roster is not copied
+        (pkg / "examples" / "facts.toml").write_text(facts, encoding="utf-8")
+    (root / "tests" / f"test_{name}.py").write_text(TEST.format(name=name), encoding="utf-8")
+    (root / "docs" / f"{name}.md").write_text(DOC.format(name=name), encoding="utf-8")
+    (root / "schemas").mkdir()
+    return root
+
+
+def _retarget(text: str, schema: str) -> str:
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].startswith("#:schema"):
+        lines[0] = f"#:schema {schema}\n"
+    else:
+        lines.insert(0, f"#:schema {schema}\n")
+    return "".join(lines)

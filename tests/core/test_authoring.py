@@ -1,0 +1,87 @@
+"""Adding a city in minutes (new-city), comparing cities, diffing versions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def test_new_city_scaffold_loads_computes_and_breaks_cleanly(run: Any, tmp_path: Path) -> None:
+    res = run("new-city", "kaifeng", "--dir", str(tmp_path), "--from", "xinxiang")
+    assert res.code == 0, res.err
+    root = tmp_path / "yibao-kaifeng"
+    pkg = root / "yibao_kaifeng"
+    assert (root / "pyproject.toml").read_text(encoding="utf-8").count('kaifeng = "yibao_kaifeng"') == 1
+    assert (pkg / "contract.toml").read_text(encoding="utf-8").startswith("#:schema ")
+    assert 'id = "kaifeng-2025"' in (pkg / "contract.toml").read_text(encoding="utf-8")
+    assert (root / "schemas" / "facts.schema.json").is_file()
+    assert "| 条款 |" in (root / "docs" / "kaifeng.md").read_text(encoding="utf-8")
+
+    listed = run("--plugins-dir", str(root), "list", "--json")
+    assert "kaifeng" in [r["name"] for r in listed.json]
+    computed = run("--plugins-dir", str(root), "compute", "kaifeng", "--format", "json")
+    assert computed.code == 0 and computed.json["city"] == "kaifeng"
+
+    # the scaffold's own test runs
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests")], env=env, capture_output=True, text=True)
+    assert t.returncode == 0, t.stdout + t.stderr
+
+    # break its TOML: a clear error for that city, the others still work
+    toml = pkg / "contract.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('rate = "3.85%"', 'rte = "3.85%"'), encoding="utf-8")
+    broken = run("--plugins-dir", str(root), "compute", "kaifeng")
+    assert broken.code == 2 and "steps[1].rte: unknown key 'rte'" in broken.err and "did you mean 'rate'?" in broken.err
+    assert run("--plugins-dir", str(root), "compute", "xinxiang").code == 0
+    listed = run("--plugins-dir", str(root), "list", "--json")
+    assert [r for r in listed.json if r["name"] == "kaifeng"][0].get("error")
+    assert [r for r in listed.json if r["name"] == "xinxiang"][0]["contract"] == "xinxiang-2025"
+
+
+def test_new_city_from_nothing(run: Any, tmp_path: Path) -> None:
+    assert run("new-city", "zhengzhou", "--dir", str(tmp_path)).code == 0
+    res = run("--plugins-dir", str(tmp_path / "yibao-zhengzhou"), "compute", "zhengzhou", "--format", "json")
+    assert res.code == 0 and res.json["items"][0]["amount"] == "150000.00"
+
+
+@pytest.mark.parametrize("name", ["9lives", "Kaifeng", "kai-feng", "class", "xinxiang"])
+def test_new_city_bad_names(run: Any, tmp_path: Path, name: str) -> None:
+    res = run("new-city", name, "--dir", str(tmp_path))
+    assert res.code == 2 and res.err.startswith("error: command line: NAME")
+
+
+def test_new_city_refuses_to_overwrite(run: Any, tmp_path: Path) -> None:
+    assert run("new-city", "kaifeng", "--dir", str(tmp_path)).code == 0
+    res = run("new-city", "kaifeng", "--dir", str(tmp_path))
+    assert res.code == 2 and "refusing to overwrite" in res.err
+
+
+def test_compare(run: Any, tmp_path: Path) -> None:
+    run("new-city", "zz", "--dir", str(tmp_path))
+    res = run("--plugins-dir", str(tmp_path / "yibao-zz"), "compare", "xinxiang", "zz", "--format", "json")
+    assert res.code == 0
+    assert any("第十九条" in cell for cell in res.json["xinxiang"]["fees"])
+    assert any("第二十一条" in cell for cell in res.json["xinxiang"]["risk"])
+    assert res.json["zz"]["risk"] == []
+    assert "费用" in run("--plugins-dir", str(tmp_path / "yibao-zz"), "compare", "xinxiang", "zz", "--format", "table").out
+
+
+def test_diff_parameters_and_items(run: Any, tmp_path: Path) -> None:
+    old = Path(__file__).resolve().parents[2] / "plugins" / "xinxiang" / "contract.toml"
+    new = tmp_path / "supplement.toml"
+    new.write_text(old.read_text(encoding="utf-8").replace("rate = 190 ", "rate = 200 "), encoding="utf-8")
+    facts = Path(__file__).resolve().parents[2] / "plugins" / "xinxiang" / "examples" / "2025.toml"
+    res = run("diff", "xinxiang", "--contract", str(old), "--contract", str(new), "--facts", str(facts), "--format", "json")
+    assert res.code == 0, res.err
+    assert res.json["parameters"] == [{"key": "steps[0].rate", "old": 190, "new": 200}]
+    changed = {(i["key"], i["scope"]): i for i in res.json["items"]}
+    # 100,000 insured × 10 元 more = 1,000,000.00 more funding (第十九条)
+    assert changed[("funding_total", "市本级")]["change"] == "1000000.00"
+    # the cap follows: 3.85% × 20,000,000 = 770,000 vs 731,500; payouts 17,900,000 leave 2,100,000
+    assert changed[("approved_profit", "市本级")]["new"] == "770000.00"
+    assert run("diff", "xinxiang", "--contract", str(old)).code == 2
