@@ -431,6 +431,10 @@ class ScoreTiers(Model):
     ``marginal`` applies each band's rate only to the points inside that band
     (``all_points``, the default reading, applies the rate of the band the
     score falls in to every point below the pivot).
+    ``default_score`` (optional) is the score used when the facts give none
+    (洛阳 第三条(五) ties payment to an assessment the contract does not
+    tabulate: no score given -> full score, full payment); the formula says
+    so. Without it a missing score is an input error.
     """
 
     name = "score_tiers"
@@ -444,13 +448,17 @@ class ScoreTiers(Model):
         tiers: tuple[Tier, ...] = attrs.field()
         points_interpretation: str | None = None
         rate_interpretation: str | None = None
+        default_score: Operand | None = attrs.field(default=None, converter=to_opt_operand)
 
         @tiers.validator
         def _check(self, attribute: Any, value: tuple[Tier, ...]) -> None:
             check_tier_table(value)
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
-        base, score = ctx.value(p.base), ctx.value(p.score)
+        base = ctx.value(p.base)
+        default = None if p.default_score is None else ctx.value(p.default_score)
+        defaulted = default is not None and p.score.ref is not None and ctx.lookup(p.score.ref) is None
+        score = ctx.value(p.score, default=default)
         if not ZERO <= score <= 100:
             ctx.input_error(p.score, f"expected a score from 0 to 100, got {score}")
         whole = bool(p.points_interpretation) and ctx.choice(p.points_interpretation) == "whole_points"
@@ -473,6 +481,8 @@ class ScoreTiers(Model):
         else:
             share = tier.paid_share(score, whole)
             ded_formula = f"{fmt_amount(base)} × (1 − {fmt_rate(share)})"
+        if defaulted:
+            ded_formula += f"（未提供 {p.score}，按 {fmt_number(score)} 分计）"
         deduction = to_fen(base * (ONE - share))
         paid = base - deduction
         return {
@@ -533,7 +543,11 @@ class PerIncident(Model):
     """A deduction per incident counted: ``count × unit``, or ``count × unit ×
     base`` when the unit is a share of a fee (洛阳 第五条(二) 2% of the quarter
     fee; 咸阳 第十条3 500 元 per late settlement). ``max_count`` caps the
-    count (e.g. once per quarter, as an alternative reading)."""
+    count (e.g. once per quarter, as an alternative reading).
+    ``once_interpretation`` (optional) names the interpretation whose choice
+    ``once`` counts at most one incident per period (洛阳 第五条(二): "支付该
+    季度 2% 经办服务费的违约金" read as once per quarter however many
+    failures); any other choice counts every incident."""
 
     name = "per_incident"
     stage = "assessment"
@@ -545,16 +559,21 @@ class PerIncident(Model):
         unit: Operand = attrs.field(converter=to_operand)
         base: Operand | None = attrs.field(default=None, converter=to_opt_operand)
         max_count: int | None = None
+        once_interpretation: str | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         count = ctx.value(p.count, default=ZERO)
         if p.max_count is not None:
             count = min(count, Decimal(p.max_count))
+        count_text = fmt_number(count)
+        if p.once_interpretation and ctx.choice(p.once_interpretation) == "once":
+            count_text = f"min({count_text}, 1)"
+            count = min(count, ONE)
         unit = ctx.value(p.unit)
         if p.base is not None:
             base = ctx.value(p.base)
-            return {"amount": (count * unit * base, f"{fmt_number(count)} × {fmt_rate(unit)} × {fmt_amount(base)}")}
-        return {"amount": (count * unit, f"{fmt_number(count)} × {fmt_amount(unit)}")}
+            return {"amount": (count * unit * base, f"{count_text} × {fmt_rate(unit)} × {fmt_amount(base)}")}
+        return {"amount": (count * unit, f"{count_text} × {fmt_amount(unit)}")}
 
 
 # ------------------------------------------------------------------ settlement
@@ -603,7 +622,10 @@ class Headcount(Model):
     counts every other site together (洛阳: 各县区共配备); neither counts all.
     ``group`` names the group counted in findings (派驻人员, 市本级…). A
     shortfall is a violation naming the group, the role, the count and the
-    minimum."""
+    minimum. ``waive_interpretation`` (optional) names the interpretation
+    whose choice ``waived`` leaves this minimum unchecked (洛阳 第四条(一):
+    "其余 20 名其他人员" may be the remainder of the total rather than a
+    minimum of its own); any other choice checks it."""
 
     name = "headcount"
     stage = "staffing"
@@ -617,8 +639,11 @@ class Headcount(Model):
         exclude_sites: tuple[str, ...] | None = None
         group: str | None = None
         finding_key: str = "staffing.headcount"
+        waive_interpretation: str | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        if p.waive_interpretation and ctx.choice(p.waive_interpretation) == "waived":
+            return {}
         staff: list[Any] = list(ctx.roster or ())
         if p.sites is not None:
             staff = [m for m in staff if m.site in p.sites]

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.engine",
     "yibao.plugins.xinxiang",
+    "yibao.plugins.luoyang",
 )
 
 STAGE_HOOKS: tuple[str, ...] = (

@@ -1,0 +1,214 @@
+"""2026-2028 年度洛阳市城乡居民基本医疗保险委托经办服务协议 — the Luoyang plugin.
+
+Everything it computes is in ``contract.toml``, as standard-model steps with
+their clauses: the quarterly per-capita fee, the audit, breach and assessment
+deductions, the year-end true-up and the staffing minimums by site and role.
+This module declares the contract, the shape of a period's facts (a quarter
+``"2026Q1"`` or a year ``"2026"``), and the little the steps cannot say:
+
+- risk sharing: the insurer bears no fund overspend risk (第一条), said as an
+  ``info`` finding built from the contract's ``fund_overspend_risk`` term;
+- the assessment-table interpretation (第三条(五)) is recorded each quarter,
+  and under its ``score_required`` reading a quarter without a score is an
+  input error;
+- a roster role the contract's head-count steps do not count is a finding
+  naming the roster ``id`` (a typo would otherwise be silently left out).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any
+
+import attrs
+
+from yibao.config import non_negative, rate_0_1, score_0_100
+from yibao.contract import ContractSpec
+from yibao.errors import FieldError, closest
+from yibao.hookspecs import hookimpl
+
+HERE = files(__name__)
+
+#: interpretation ids this module reads (their readings are in contract.toml)
+ASSESSMENT_TABLE = "assessment_table"
+#: the [[terms]] entry whose text the risk-sharing finding repeats
+FUND_RISK_TERM = "fund_overspend_risk"
+
+_PERIOD = re.compile(r"(\d{4})(?:Q([1-4]))?")
+
+
+def _period(_: Any, attribute: Any, value: str) -> None:
+    if not _PERIOD.fullmatch(value):
+        raise FieldError(
+            "period",
+            f"expected a quarter such as '2026Q1' (Q1–Q4) or a year such as '2026', got {value!r}",
+        )
+
+
+def _at_least_one(_: Any, attribute: Any, value: int) -> None:
+    if value < 1:
+        raise FieldError(attribute.name, f"expected at least 1 file sampled, got {value}")
+
+
+def _not_above_sampled(self: Any, attribute: Any, value: int) -> None:
+    if value > self.sampled:
+        raise FieldError(
+            "passed", f"expected at most the {self.sampled} files sampled to pass, got {value}"
+        )
+
+
+@attrs.frozen
+class Audit:
+    """A quarter's 稽核 result (第三条(三)): files sampled, files that passed."""
+
+    sampled: int = attrs.field(validator=_at_least_one)
+    passed: int = attrs.field(validator=[non_negative, _not_above_sampled])
+
+
+@attrs.frozen
+class LuoyangFacts:
+    """A period's facts: a quarter (``"2026Q1"``) for the quarterly payment,
+    or a year (``"2026"``) for the year-end settlement (第三条(五))."""
+
+    period: str = attrs.field(validator=_period)
+    #: 上年度城乡居民基本医保参保人数: the basis of every quarterly payment
+    enrolled_prior_year: int = attrs.field(validator=non_negative)
+    #: 当年实际参保人数: year-end settlement only
+    enrolled_actual: int | None = attrs.field(default=None, validator=non_negative)
+    #: 稽核合格率 (0–1, or "89.9%"); or give ``[audit]`` with the counts
+    audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1)
+    audit: Audit | None = None
+    #: 第五条(二) failures counted in the quarter (default 0)
+    breaches: int | None = attrs.field(default=None, validator=non_negative)
+    #: 考核得分 (第三条(五)), 0–100; optional
+    score: Decimal | None = attrs.field(default=None, validator=score_0_100)
+    #: staff roster CSV, relative to the facts file
+    roster: str | None = None
+
+    @property
+    def period_kind(self) -> str:
+        return "quarter" if "Q" in self.period else "year"
+
+    @property
+    def audit_rate(self) -> Decimal | None:
+        """The pass rate the audit deduction uses: ``audit_pass_rate``, or
+        ``audit.passed ÷ audit.sampled`` (exact, never rounded)."""
+        if self.audit_pass_rate is not None:
+            return self.audit_pass_rate
+        if self.audit is not None:
+            return Decimal(self.audit.passed) / Decimal(self.audit.sampled)
+        return None
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """First and last day of the period."""
+        m = _PERIOD.fullmatch(self.period)
+        assert m is not None  # the validator guarantees it
+        year = int(m.group(1))
+        if m.group(2) is None:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        last = int(m.group(2)) * 3
+        return dt.date(year, last - 2, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+
+    def validate_against(self, contract: Any) -> list[tuple[str, str]]:
+        term = contract.doc.term
+        start, end = self.dates()
+        if start < term.start or end > term.end:
+            return [
+                (
+                    "period",
+                    f"expected a period within the contract term {term.start} – {term.end} "
+                    f"({term.clause}), got {self.period!r}",
+                )
+            ]
+        problems: list[tuple[str, str]] = []
+        if self.period_kind == "year":
+            if self.enrolled_actual is None:
+                problems.append(
+                    ("enrolled_actual", "required for the year-end settlement (当年实际参保人数)")
+                )
+            for key in ("audit_pass_rate", "audit", "breaches", "score"):
+                if getattr(self, key) is not None:
+                    problems.append(
+                        (
+                            key,
+                            "a quarter's fact: the year-end settlement does not use it "
+                            "(deductions are settled with each quarter; give it in that quarter's facts)",
+                        )
+                    )
+            return problems
+        if self.enrolled_actual is not None:
+            problems.append(
+                (
+                    "enrolled_actual",
+                    "used only by the year-end settlement (period such as '2026'); "
+                    "a quarter is paid on enrolled_prior_year",
+                )
+            )
+        if self.audit_pass_rate is None and self.audit is None:
+            problems.append(
+                (
+                    "audit_pass_rate",
+                    "required for a quarter: give audit_pass_rate (0–1) or [audit] with sampled and passed",
+                )
+            )
+        elif self.audit_pass_rate is not None and self.audit is not None:
+            problems.append(("audit", "give either audit_pass_rate or [audit], not both"))
+        interp = contract.interpretations.get(ASSESSMENT_TABLE)
+        if self.score is None and interp is not None and interp.choice == "score_required":
+            problems.append(
+                ("score", f"required under the reading {ASSESSMENT_TABLE} = score_required ({interp.clause})")
+            )
+        return problems
+
+
+@hookimpl
+def yibao_register_contracts(register: Any) -> None:
+    register(
+        ContractSpec(
+            name="luoyang",
+            contract_file=HERE / "contract.toml",
+            facts_class=LuoyangFacts,
+            examples=(HERE / "examples" / "2026Q1.toml", HERE / "examples" / "2026.toml"),
+            description="洛阳市城乡居民医保委托经办（中国人寿，2026–2028）",
+        )
+    )
+
+
+@hookimpl
+def yibao_share_risk(contract: Any, facts: Any, ledger: Any) -> None:
+    """第一条: the insurer bears no fund overspend risk — said, not left silent."""
+    for term in contract.doc.terms:
+        if term.key == FUND_RISK_TERM:
+            ledger.finding("risk.not_borne", "info", f"{term.label}：{term.value}", term.clause)
+
+
+@hookimpl
+def yibao_assess_payout(contract: Any, facts: Any, ledger: Any) -> None:
+    """Each quarter's payment depends on the assessment reading: record it."""
+    if facts.period_kind == "quarter" and ASSESSMENT_TABLE in contract.interpretations:
+        ledger.choice(ASSESSMENT_TABLE)
+
+
+@hookimpl
+def yibao_check_staffing(contract: Any, facts: Any, roster: Any, ledger: Any) -> None:
+    """A roster role none of the head-count steps counts is a finding."""
+    steps = [b for b in contract.steps if b.step.model == "headcount"]
+    roles = sorted({b.params.role for b in steps if b.params.role})
+    if not roles:
+        return
+    clause = "、".join(dict.fromkeys(b.step.clause for b in steps))
+    for m in roster:
+        if m.role not in roles:
+            hint = closest(m.role, roles)
+            ledger.finding(
+                "staffing.unknown_role",
+                "violation",
+                f"roster id {m.id} (row {m.row}): role {m.role!r} is none of {', '.join(roles)}, "
+                "so no role minimum counts it" + (f"; did you mean {hint!r}?" if hint else ""),
+                clause,
+                m.site,
+            )
