@@ -17,7 +17,6 @@ This module declares the contract, the shape of a period's facts (a quarter
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from decimal import Decimal
@@ -25,7 +24,6 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-
 from yibao.config import non_negative, rate_0_1, score_0_100
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError, closest
@@ -110,8 +108,9 @@ class LuoyangFacts:
         year = int(m.group(1))
         if m.group(2) is None:
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        last = int(m.group(2)) * 3
-        return dt.date(year, last - 2, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+        first = int(m.group(2)) * 3 - 2
+        after = dt.date(year + 1, 1, 1) if first == 10 else dt.date(year, first + 3, 1)
+        return dt.date(year, first, 1), after - dt.timedelta(days=1)
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         term = contract.doc.term

@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from yibao.roster import StaffMember
 
-from unit_contract import compute, load
+from .unit_contract import compute, load
 
 STEP = """
 [[steps]]

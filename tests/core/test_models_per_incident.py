@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from unit_contract import compute, load
+from .unit_contract import compute, load
 
 STEP = """
 [[steps]]

@@ -8,10 +8,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-
 from yibao.errors import InputError
 
-from unit_contract import compute, load
+from .unit_contract import compute, load
 
 STEP = """
 [[steps]]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-
 from yibao import api
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl

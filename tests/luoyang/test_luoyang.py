@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from yibao import api
 from yibao.errors import InputError
 
