@@ -171,7 +171,12 @@ def compute_series(
     files: Sequence[str | None] | None = None,
 ) -> list[Result]:
     """Compute consecutive periods, carrying figures forward as the
-    contract's ``[[carry]]`` entries say (淮阳: 滚存结余)."""
+    contract's ``[[carry]]`` entries say (淮阳: 滚存结余).
+
+    A later period's facts may leave a carried key out (the previous
+    period's item is used) or give the same figure; a different figure is an
+    InputError naming the file and the key, since one of the two is wrong.
+    """
     results: list[Result] = []
     previous: Result | None = None
     for i, facts in enumerate(facts_list):
@@ -182,6 +187,14 @@ def compute_series(
                     changes[c.fact] = previous.amount(c.item)
                 except KeyError:
                     raise InputError.one(None, f"carry[{c.item}]", f"period {previous.period} produced no item {c.item!r}") from None
+                given = getattr(facts, c.fact, None)
+                if given is not None and given != changes[c.fact]:
+                    raise InputError.one(
+                        files[i] if files else None,
+                        c.fact,
+                        f"gives {given}, but period {previous.period}'s {c.item} is {changes[c.fact]} "
+                        f"({c.clause}); leave the key out to carry it, or correct one of the two",
+                    )
             facts = attrs.evolve(facts, **changes)
         roster = rosters[i] if rosters else None
         file = files[i] if files else None

@@ -259,7 +259,7 @@ def describe_contract(c: Any) -> dict[str, Any]:
                     "model": b.step.model,
                     "stage": b.stage,
                     "clause": (spec.clause if spec and spec.clause else b.step.clause),
-                    "params": param_text(b.params),
+                    "params": (f"[{b.step.reading}] " if b.step.reading else "") + param_text(b.params),
                 }
             )
     return {
@@ -504,7 +504,9 @@ def describe_contract_step(b: Any) -> str:
         elif isinstance(v, Operand):
             v = str(v)
         parts.append(f"{a.name}={v}")
-    return " ".join(parts)
+    if b.step.when is not None:
+        parts.append(f"when={b.step.when}")
+    return (f"[{b.step.reading}] " if b.step.reading else "") + " ".join(parts)
 
 
 @cli.command("diff")

@@ -139,6 +139,17 @@ class Step:
     kind: Literal["payment", "contingent"] = "payment"
     total_row: bool = False
     note: str | None = None
+    reading: str | None = None
+
+    @property
+    def gate(self) -> tuple[str, str] | None:
+        """``reading = "ID=CHOICE"`` as ``(ID, CHOICE)``: the step runs only
+        when that interpretation's chosen reading is CHOICE (the steps of the
+        other readings produce the same items)."""
+        if self.reading is None or "=" not in self.reading:
+            return None
+        iid, choice = self.reading.split("=", 1)
+        return iid.strip(), choice.strip()
 
 
 STEP_KEYS = frozenset(a.name for a in attrs.fields(Step))
@@ -232,6 +243,7 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     problems: list[Problem] = []
     _check_interpretations(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
+    _check_readings(doc, steps, file, problems)
     if problems:
         raise InputError(problems)
     return Contract(doc=doc, spec=spec, path=file, steps=tuple(steps), registry=registry)
@@ -254,6 +266,46 @@ def _check_interpretations(doc: ContractDoc, file: str, problems: list[Problem])
             problems.append(
                 Problem(file, f"{path}.choice", f"expected one of {', '.join(interp.readings)}, got {interp.choice!r}")
             )
+
+
+def _check_readings(doc: ContractDoc, steps: list[BoundStep], file: str, problems: list[Problem]) -> None:
+    """Steps gated by ``reading = "ID=CHOICE"``: the interpretation and the
+    reading exist, and every reading of the interpretation produces the same
+    items, so the result has the same shape whichever reading is chosen."""
+    by_id = {i.id: i for i in doc.interpretations}
+    produced: dict[str, dict[str, set[str]]] = {}
+    first_path: dict[str, str] = {}
+    for b in steps:
+        if b.step.reading is None:
+            continue
+        path = f"steps[{b.index}].reading"
+        gate = b.step.gate
+        if gate is None:
+            problems.append(Problem(file, path, f"expected ID=CHOICE such as 'utilization_rate=committed', got {b.step.reading!r}"))
+            continue
+        iid, choice = gate
+        if iid not in by_id:
+            hint = closest(iid, by_id)
+            problems.append(Problem(file, path, f"no [[interpretations]] entry {iid!r}" + (f"; did you mean {hint!r}?" if hint else "")))
+            continue
+        if choice not in by_id[iid].readings:
+            problems.append(Problem(file, path, f"{iid}: expected one of {', '.join(by_id[iid].readings)}, got {choice!r}"))
+            continue
+        first_path.setdefault(iid, path)
+        produced.setdefault(iid, {}).setdefault(choice, set()).update(o.key for o in b.outputs.values())
+    for iid, by_choice in produced.items():
+        every = set().union(*by_choice.values())
+        for choice in by_id[iid].readings:
+            missing = every - by_choice.get(choice, set())
+            if missing or choice not in by_choice:
+                what = ", ".join(sorted(missing)) if missing else "anything"
+                problems.append(
+                    Problem(
+                        file,
+                        first_path[iid],
+                        f"no step with reading = '{iid}={choice}' produces {what}: every reading of {iid!r} must produce the same items",
+                    )
+                )
 
 
 def _bind_steps(

@@ -99,6 +99,8 @@ def run_step(b: BoundStep, contract: Contract, facts: Any, ledger: Ledger, roste
     step = b.step
     if step.periods is not None and period_kind(facts) not in step.periods:
         return
+    if step.gate is not None and ledger.choice(step.gate[0]) != step.gate[1]:
+        return  # another reading's step produces these items
     if step.scope is None:
         scopes: Iterable[tuple[str | None, Any]] = [(None, None)]
     else:

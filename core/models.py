@@ -308,6 +308,62 @@ class LossSplit(Model):
         }
 
 
+class RollingSurplus(Model):
+    """A fund whose under-use is carried forward and whose over-use is borne
+    by what was carried (淮阳 第二十九条、第三十条: 当年使用率不足承诺使用率
+    的，不足部分滚存结余下年使用；年度支付率超过100%的，由滚存结余负担；
+    滚存结余低于上年度保费总额30%的，调整筹资水平或支付政策).
+
+    ``required`` is the spending the fund must reach (承诺使用率 × 收入, an
+    amount), ``cap`` the spending above which the rolling surplus pays (100%
+    of income):
+
+    - ``rollover`` = max(0, required − spending), added to the surplus;
+    - ``drawn``    = max(0, spending − cap), taken from the surplus;
+    - ``end``      = start + rollover − drawn (carried into the next period
+      with a ``[[carry]]`` entry).
+
+    ``end`` strictly below ``floor`` raises ``floor_finding`` (the figure
+    itself is not below); ``end`` below zero raises ``deficit_finding``.
+    ``required`` above ``cap`` is an input error (a band both rolled over and
+    drawn from).
+    """
+
+    name = "rolling_surplus"
+    stage = "risk"
+    outputs = {"rollover": "滚存结余转入", "drawn": "由滚存结余负担的超支", "end": "年末滚存结余"}
+
+    @attrs.frozen
+    class Params:
+        start: Operand = attrs.field(converter=to_operand)
+        required: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        cap: Operand = attrs.field(converter=to_operand)
+        floor: Operand | None = attrs.field(default=None, converter=to_opt_operand)
+        floor_finding: FindingSpec | None = None
+        deficit_finding: FindingSpec | None = None
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        start, required = ctx.value(p.start), ctx.value(p.required)
+        spending, cap = ctx.value(p.spending), ctx.value(p.cap)
+        if required > cap:
+            ctx.input_error(p.required, f"expected at most {p.cap} ({fmt_amount(cap)}), got {fmt_amount(required)}")
+        rollover = max(ZERO, required - spending)
+        drawn = max(ZERO, spending - cap)
+        end = to_fen(start) + to_fen(rollover) - to_fen(drawn)
+        if p.floor is not None and p.floor_finding is not None:
+            floor = ctx.value(p.floor)
+            if end < floor:
+                ctx.raise_finding(p.floor_finding, f"{fmt_amount(end)} < {fmt_amount(floor)}")
+        if end < 0 and p.deficit_finding is not None:
+            ctx.raise_finding(p.deficit_finding, f"{fmt_amount(end)} < 0")
+        return {
+            "rollover": (rollover, f"max(0, {fmt_amount(required)} − {fmt_amount(spending)})"),
+            "drawn": (drawn, f"max(0, {fmt_amount(spending)} − {fmt_amount(cap)})"),
+            "end": (end, f"{fmt_amount(start)} + {fmt_amount(rollover)} − {fmt_amount(drawn)}"),
+        }
+
+
 # ------------------------------------------------------------------ assessment
 @attrs.frozen
 class FindingSpec:
@@ -576,6 +632,25 @@ class PerIncident(Model):
         return {"amount": (count * unit, f"{count_text} × {fmt_amount(unit)}")}
 
 
+class Condition(Model):
+    """A condition the contract attaches a consequence to, with no amount
+    (淮阳 第四十二条: 年度考核不合格的，应在30个工作日内申请复核；复核仍不
+    合格的，甲方有权终止合同). The step's ``when`` names the fact or item
+    that must hold and ``otherwise`` the finding raised when it does not; the
+    step produces no item."""
+
+    name = "condition"
+    stage = "assessment"
+    outputs: ClassVar[Mapping[str, str]] = {}
+
+    @attrs.frozen
+    class Params:
+        pass
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        return {}
+
+
 # ------------------------------------------------------------------ settlement
 class Sum(Model):
     """Figures added and subtracted (季度应付 = 季度经办费 − 扣减; 年终清算 =
@@ -674,9 +749,11 @@ STANDARD_MODELS: tuple[type[Model], ...] = (
     ProfitCap,
     ReturnCap,
     LossSplit,
+    RollingSurplus,
     ScoreTiers,
     ThresholdDeduction,
     PerIncident,
+    Condition,
     Sum,
     Headcount,
 )
