@@ -42,6 +42,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.engine",
     "yibao.plugins.xinxiang",
     "yibao.plugins.luoyang",
+    "yibao.plugins.huaiyang",
 )
 
 STAGE_HOOKS: tuple[str, ...] = (

@@ -1,0 +1,203 @@
+"""淮阳区城镇职工大额补充医疗保险承办合同（2025，阳光财险） — the Huaiyang plugin.
+
+Everything it computes is in ``contract.toml``, as standard-model steps with
+their clauses: funding and its two transfers (第二十八条), operating cost
+(第八条), the committed utilization and the rolling surplus across years
+(第二十九条、第三十条), the revolving fund (第三十一条), the bond
+(第三十八条), the contingent early-termination penalty (第四十六条) and the
+assessment consequences (第四十二条). This module declares the contract and
+the shape of a year's facts, and adds what no standard model covers:
+
+- ``yibao validate``: the 2025 revolving fund the contract states (41.43万,
+  第三十一条) against 5% of the prior year's income in the facts;
+- years after the contract year are computed with this contract's terms
+  (第四十五条: three-year cooperation, one contract a year) — interpretation
+  ``later_years``;
+- a roster, when given, is acknowledged: the contract sets no head-count.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from importlib.resources import files
+from typing import Any
+
+import attrs
+from yibao.config import non_negative
+from yibao.contract import ContractSpec
+from yibao.errors import FieldError
+from yibao.hookspecs import hookimpl
+from yibao.money import WAN, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
+
+HERE = files(__name__)
+
+
+@attrs.frozen
+class Assessment:
+    """The year's assessment (第四十二条, 考核办法另定): passed, and when not,
+    the re-review applied for within 30 working days."""
+
+    passed: bool
+    rereview_passed: bool | None = attrs.field(default=None)
+
+    @rereview_passed.validator
+    def _only_after_failure(self, attribute: Any, value: bool | None) -> None:
+        if value is not None and self.passed:
+            raise FieldError("rereview_passed", "expected only when passed = false (a re-review follows a failed assessment)")
+
+
+@attrs.frozen
+class HuaiyangFacts:
+    """A contract year's facts (合同年度 = 自然年度, 第五条).
+
+    ``payouts``: 年度大额补充医疗保险资金支出, without operating cost
+    (第二十九条、第三十条 不包含运营成本). ``prior_year_income``:
+    上年度大额补充医疗保险资金总收入 (第三十一条). ``prior_year_premium``:
+    上年度保费总额 (第三十条), the prior year's income when not given.
+    ``rolling_surplus_start``: 滚存结余 at the start of the year; in a
+    multi-year run it is carried from the previous year and may be left out.
+    ``march_batch``: the March transfer actually made, read only under the
+    ``transfer_split = as_transferred`` reading.
+    """
+
+    year: int
+    insured: int = attrs.field(validator=non_negative)
+    payouts: Decimal = attrs.field(validator=non_negative)
+    prior_year_income: Decimal = attrs.field(validator=non_negative)
+    prior_year_premium: Decimal = attrs.field(
+        default=attrs.Factory(lambda self: self.prior_year_income, takes_self=True), validator=non_negative
+    )
+    rolling_surplus_start: Decimal | None = None
+    march_batch: Decimal | None = attrs.field(default=None, validator=non_negative)
+    assessment: Assessment | None = None
+    roster: str | None = None
+
+    @property
+    def period(self) -> str:
+        return str(self.year)
+
+    @property
+    def assessment_passed(self) -> bool:
+        """False only when an assessment was given and failed."""
+        return self.assessment is None or self.assessment.passed
+
+    @property
+    def rereview_not_failed(self) -> bool:
+        """False only when the re-review after a failed assessment failed too."""
+        return self.assessment is None or self.assessment.rereview_passed is not False
+
+    def validate_against(self, contract: Any) -> list[tuple[str, str]]:
+        first = contract.doc.term.start.year
+        last = contract.doc.term.end.year
+        later = contract.interpretations.get("later_years")
+        years = _term(contract, "cooperation_years")
+        if later is not None and later.choice == "same_terms" and years is not None:
+            last = max(last, first + int(years) - 1)
+        if not first <= self.year <= last:
+            return [("year", f"expected a year from {first} to {last} (第四十五条; interpretation later_years), got {self.year}")]
+        return []
+
+
+def _term_entry(contract: Any, key: str) -> Any:
+    """The ``[[terms]]`` entry with this key, or None."""
+    return next((t for t in contract.doc.terms if t.key == key), None)
+
+
+def _term(contract: Any, key: str) -> Any:
+    entry = _term_entry(contract, key)
+    return None if entry is None else entry.value
+
+
+@hookimpl
+def yibao_register_contracts(register: Any) -> None:
+    register(
+        ContractSpec(
+            name="huaiyang",
+            contract_file=HERE / "contract.toml",
+            facts_class=HuaiyangFacts,
+            examples=(HERE / "examples" / "2025.toml", HERE / "examples" / "2026.toml", HERE / "examples" / "2027.toml"),
+            description="淮阳区城镇职工大额补充医疗保险（阳光财险，2025）",
+        )
+    )
+
+
+@hookimpl
+def yibao_compute_fees(contract: Any, facts: Any, ledger: Any) -> None:
+    """A year after the contract year is computed with this contract's
+    terms: the result says so by listing the interpretation."""
+    if facts.year != contract.doc.term.start.year and "later_years" in contract.interpretations:
+        ledger.choice("later_years")
+
+
+@hookimpl
+def yibao_check_staffing(contract: Any, facts: Any, roster: Any, ledger: Any) -> None:
+    """第七条 asks for 联合办公人员 as the insurer's 服务承诺 promises; the
+    promise is not part of the text, so there is no minimum to check."""
+    ledger.finding(
+        "staffing.no_minimum",
+        "info",
+        f"roster of {len(roster)} received; the contract sets no head-count (联合办公人员按乙方服务承诺配备，承诺不在合同文本中)",
+        "第七条",
+    )
+
+
+@hookimpl
+def yibao_validate_contract(contract: Any, facts: Any, ledger: Any) -> None:
+    """第三十一条 states the 2025 revolving fund (41.43万) and the rate (5% of
+    the prior year's income): with the contract year's facts, the two must
+    agree — to the precision the figure is written in (``stated_precision``,
+    0.01万 = 100 元) or to the 分 (``exact``)."""
+    key = "stated.revolving_fund"
+    entry = _term_entry(contract, "revolving_fund_stated")
+    step = next((b for b in contract.steps if any(o.key == "revolving_fund" for o in b.outputs.values())), None)
+    rate = getattr(getattr(step, "params", None), "rate", None)
+    if entry is None or rate is None or rate.value is None:
+        ledger.finding(key, "info", "no stated revolving fund and literal rate in this contract: nothing to check", "第三十一条")
+        return
+    rate = rate.value
+    try:
+        stated = parse_decimal(entry.value)
+    except ValueError as exc:
+        ledger.finding(key, "violation", f"{entry.label}: {exc}", entry.clause)
+        return
+    year = contract.doc.term.start.year
+    if facts is None:
+        ledger.finding(
+            key,
+            "info",
+            f"{entry.label} {entry.value} = {fmt_rate(rate)} × 上年度资金总收入 ⇒ 上年度收入约 {fmt_grouped(stated / rate)} 元; "
+            "give --facts with prior_year_income to check it",
+            entry.clause,
+        )
+        return
+    if facts.year != year:
+        ledger.finding(key, "info", f"{entry.label} is for {year}; the facts are for {facts.year}: not checked", entry.clause)
+        return
+    computed = facts.prior_year_income * rate
+    quantum = _written_quantum(entry.value)
+    if ledger.choice("stated_precision") == "exact":
+        quantum = Decimal("0.01")
+    agrees = _round_to(computed, quantum) == _round_to(stated, quantum)
+    text = f"{entry.label}: {fmt_rate(rate)} × {fmt_amount(facts.prior_year_income)} = {fmt_amount(computed)}"
+    if agrees:
+        ledger.finding(key, "info", f"{text} ≈ {entry.value} ✓（精度 {fmt_amount(quantum)} 元）", entry.clause)
+    else:
+        ledger.finding(
+            key, "violation", f"{text}, the contract states {entry.value}（精度 {fmt_amount(quantum)} 元）", entry.clause
+        )
+
+
+def _round_to(value: Decimal, quantum: Decimal) -> Decimal:
+    """``value`` rounded half up to a multiple of ``quantum`` (100 元, 分)."""
+    return (value / quantum).to_integral_value(rounding=ROUND_HALF_UP) * quantum
+
+
+def _written_quantum(value: Any) -> Decimal:
+    """The precision a stated figure is written to: ``"41.43万"`` -> 100 元,
+    ``"414300.5"`` -> 0.1 元; at least 分."""
+    text = str(value).strip().removesuffix("元")
+    scale = Decimal(1)
+    if text.endswith("万"):
+        text, scale = text[:-1], WAN
+    digits = len(text.split(".", 1)[1]) if "." in text else 0
+    return max(Decimal(1).scaleb(-digits) * scale, Decimal("0.01"))
