@@ -93,9 +93,13 @@ class HuaiyangFacts:
         years = _term(contract, "cooperation_years")
         if later is not None and later.choice == "same_terms" and years is not None:
             last = max(last, first + int(years) - 1)
+        problems = []
         if not first <= self.year <= last:
-            return [("year", f"expected a year from {first} to {last} (第四十五条; interpretation later_years), got {self.year}")]
-        return []
+            problems.append(("year", f"expected a year from {first} to {last} (第四十五条; interpretation later_years), got {self.year}"))
+        split = contract.interpretations.get("transfer_split")
+        if split is not None and split.choice == "as_transferred" and self.march_batch is None:
+            problems.append(("march_batch", "required under transfer_split = as_transferred (the March transfer actually made, 第二十八条)"))
+        return problems
 
 
 def _term_entry(contract: Any, key: str) -> Any:

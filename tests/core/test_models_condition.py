@@ -1,0 +1,72 @@
+"""The ``condition`` model: a step with no item that exists for its
+``when``/``otherwise`` (淮阳 第四十二条: 考核不合格 → 复核)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from yibao import api
+from yibao.contract import ContractSpec
+from yibao.hookspecs import hookimpl
+
+CONTRACT = """
+id = "cond-test"
+city = "cond"
+title = "条件测试"
+kind = "test"
+[parties]
+bureau = "甲方"
+insurer = "乙方"
+[term]
+start = 2025-01-01
+end = 2025-12-31
+clause = "第一条"
+
+[[steps]]
+model = "condition"
+clause = "第四十二条"
+when = "passed"
+otherwise = { key = "assessment.failed", message = "考核不合格：30个工作日内申请复核" }
+"""
+
+
+@attrs.frozen
+class Facts:
+    year: int
+    passed: bool | None = None
+
+
+@pytest.fixture
+def contract(throwaway_plugin: Any, tmp_path: Path) -> Any:
+    path = tmp_path / "c.toml"
+    path.write_text(CONTRACT, encoding="utf-8")
+
+    class Plugin:
+        @hookimpl
+        def yibao_register_contracts(self, register: Any) -> None:
+            register(ContractSpec(name="cond", contract_file=path, facts_class=Facts))
+
+    return api.load_contract("cond", reg=throwaway_plugin("cond", Plugin()))
+
+
+def test_condition_holds_nothing_produced(contract: Any) -> None:
+    r = api.compute(contract, api.load_facts(contract, {"year": 2025, "passed": True}))
+    assert r.items == () and r.findings == ()
+
+
+@pytest.mark.parametrize("facts", [{"passed": False}, {}])
+def test_condition_fails_finding_raised(contract: Any, facts: dict[str, Any]) -> None:
+    r = api.compute(contract, api.load_facts(contract, {"year": 2025, **facts}))
+    assert r.items == ()
+    [f] = r.findings
+    assert (f.key, f.severity, f.clause) == ("assessment.failed", "warning", "第四十二条")
+    assert f.message == "考核不合格：30个工作日内申请复核（passed = false）"
+
+
+def test_condition_is_shown_without_an_item(run: Any) -> None:
+    res = run("show", "huaiyang", "--format", "json")
+    conds = [s for s in res.json["steps"] if s["model"] == "condition"]
+    assert len(conds) == 2 and all(s["key"] == "—" and s["stage"] == "assessment" for s in conds)
