@@ -231,22 +231,6 @@ def describe_contract(c: Any) -> dict[str, Any]:
     """A contract's terms as data (``yibao show``)."""
     import attrs  # noqa: PLC0415
 
-    from .models import Operand  # noqa: PLC0415
-
-    def param_text(params: Any) -> str:
-        parts = []
-        for a in attrs.fields(type(params)):
-            v = getattr(params, a.name)
-            if v is None or v == () or isinstance(v, bool) and not v:
-                continue
-            if isinstance(v, tuple) and v and attrs.has(type(v[0])):
-                v = f"{len(v)} 档"
-            elif isinstance(v, tuple):
-                v = "[" + ", ".join(str(x) for x in v) + "]"
-            elif isinstance(v, Operand):
-                v = str(v)
-            parts.append(f"{a.name}={v}")
-        return "; ".join(parts)
 
     d = c.doc
     steps = []
@@ -259,7 +243,7 @@ def describe_contract(c: Any) -> dict[str, Any]:
                     "model": b.step.model,
                     "stage": b.stage,
                     "clause": (spec.clause if spec and spec.clause else b.step.clause),
-                    "params": (f"[{b.step.reading}] " if b.step.reading else "") + param_text(b.params),
+                    "params": describe_contract_step(b, sep="; "),
                 }
             )
     return {
@@ -486,8 +470,9 @@ def compare_cmd(ctx: click.Context, cities: tuple[str, ...], fmt: str | None) ->
     click.echo(table(["", *cities], rows))
 
 
-def describe_contract_step(b: Any) -> str:
-    """One step's parameters in a line, as the TOML writes them."""
+def describe_contract_step(b: Any, sep: str = " ") -> str:
+    """One step's parameters in a line, as the TOML writes them (``show``,
+    ``compare``): operands as written, tables by their number of bands."""
     import attrs  # noqa: PLC0415
 
     from .models import Operand  # noqa: PLC0415
@@ -495,18 +480,18 @@ def describe_contract_step(b: Any) -> str:
     parts = []
     for a in attrs.fields(type(b.params)):
         v = getattr(b.params, a.name)
-        if v is None or v == () or a.name.endswith("interpretation") or a.name == "finding_key":
+        if v is None or v == () or v is False or a.name.endswith("interpretation") or a.name == "finding_key":
             continue
-        if isinstance(v, tuple) and v and attrs.has(type(v[0])):
+        if isinstance(v, tuple) and v and attrs.has(type(v[0])) and not isinstance(v[0], Operand):
             v = f"{len(v)}档"
         elif isinstance(v, tuple):
-            v = ",".join(str(x) for x in v)
-        elif isinstance(v, Operand):
-            v = str(v)
+            v = "[" + ", ".join(str(x) for x in v) + "]"
+        elif attrs.has(type(v)) and not isinstance(v, Operand):
+            v = getattr(v, "key", type(v).__name__)
         parts.append(f"{a.name}={v}")
     if b.step.when is not None:
         parts.append(f"when={b.step.when}")
-    return (f"[{b.step.reading}] " if b.step.reading else "") + " ".join(parts)
+    return (f"[{b.step.reading}] " if b.step.reading else "") + sep.join(parts)
 
 
 @cli.command("diff")
