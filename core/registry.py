@@ -43,6 +43,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.plugins.xinxiang",
     "yibao.plugins.luoyang",
     "yibao.plugins.huaiyang",
+    "yibao.plugins.xianyang",
 )
 
 STAGE_HOOKS: tuple[str, ...] = (

@@ -1,0 +1,163 @@
+"""咸阳市门诊慢特病第三方承办监管服务项目服务协议（2026） — the Xianyang plugin.
+
+Everything it computes is in ``contract.toml``, as standard-model steps with
+their clauses: the premium and the first-month advance (第四条1), the
+operating cost in two payments (第五条), the risk adjustment (第六条) and the
+deductions from the operating cost (第十条3). This module declares the
+contract and the shape of a year's facts, and adds one thing no standard
+model covers: when the facts give the signing date, the dates of the
+deadlines counted from signing (info findings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any
+
+import attrs
+from yibao.config import non_negative
+from yibao.contract import ContractSpec
+from yibao.hookspecs import hookimpl
+from yibao.money import ZERO, fmt_amount
+
+HERE = files(__name__)
+
+#: ``[[deadlines]] start`` of the deadlines counted from the signing date.
+SIGNING = "协议签订"
+
+
+@attrs.frozen
+class Deductions:
+    """What the year's supervision found, for the deductions of 第十条3."""
+
+    #: (1) 未按时限结算报销费用：笔数
+    late_settlements: int = attrs.field(default=0, validator=non_negative)
+    #: (2) 不符合准入标准纳入待遇支付范围的患者：人数
+    ineligible_patients: int = attrs.field(default=0, validator=non_negative)
+    #: (3) 未能主动、及时、准确解答咨询的投诉：起数
+    unanswered_inquiries: int = attrs.field(default=0, validator=non_negative)
+    #: (4) 财务制度问题：每次由甲方确定的扣款金额（元），一次一项；
+    #: the range the contract allows is checked by the step (contract.toml)
+    financial_issues: tuple[Decimal, ...] = ()
+    #: (5) 工作人员态度、纪律等信访问题：件次
+    attitude_complaints: int = attrs.field(default=0, validator=non_negative)
+    #: (2) 为不符合准入标准的患者已拨付、应收回的慢特病基金（元）
+    clawback: Decimal = attrs.field(default=ZERO, validator=non_negative)
+
+
+@attrs.frozen
+class XianyangFacts:
+    """A protection year's facts (保险期间 = 自然年度, 第三条).
+
+    ``payouts``: 2026年1至12月月度结算总额 (第四条3); ``policy_loss``: the
+    part of a deficit accepted as 政策性亏损 (第六条); ``assessment_passed``:
+    whether the year's assessment passed (第五条); ``signed_on``: the signing
+    date, when the deadlines counted from it should be dated.
+    """
+
+    year: int
+    payouts: Decimal = attrs.field(validator=non_negative)
+    assessment_passed: bool
+    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    deductions: Deductions = attrs.field(factory=Deductions)
+    signed_on: dt.date | None = None
+
+    @property
+    def period(self) -> str:
+        return str(self.year)
+
+    # the [deductions] table, as names a step can read
+    @property
+    def late_settlements(self) -> int:
+        return self.deductions.late_settlements
+
+    @property
+    def ineligible_patients(self) -> int:
+        return self.deductions.ineligible_patients
+
+    @property
+    def unanswered_inquiries(self) -> int:
+        return self.deductions.unanswered_inquiries
+
+    @property
+    def financial_issues(self) -> tuple[Decimal, ...]:
+        return self.deductions.financial_issues
+
+    @property
+    def attitude_complaints(self) -> int:
+        return self.deductions.attitude_complaints
+
+    @property
+    def clawback(self) -> Decimal:
+        return self.deductions.clawback
+
+    def validate_against(self, contract: Any) -> list[tuple[str, str]]:
+        problems = []
+        term = contract.doc.term
+        if not term.start.year <= self.year <= term.end.year:
+            problems.append(("year", f"expected a year within the contract term {term.start}–{term.end}, got {self.year}"))
+        if self.clawback > self.payouts:
+            problems.append(
+                (
+                    "deductions.clawback",
+                    f"expected at most the year's payouts ({fmt_amount(self.payouts)}): the clawback is fund money "
+                    f"already paid out, got {fmt_amount(self.clawback)}",
+                )
+            )
+        if self.signed_on is not None and self.signed_on > term.end:
+            problems.append(("signed_on", f"expected a date on or before the end of the term {term.end}, got {self.signed_on}"))
+        return problems
+
+
+UNITS = {"working_days": "个工作日", "days": "日", "months": "个月"}
+
+
+def _months_after(d: dt.date, n: int) -> tuple[int, int]:
+    """(year, month) of the calendar month ``n`` months after ``d``'s."""
+    m = d.month - 1 + n
+    return d.year + m // 12, m % 12 + 1
+
+
+def _last_day(y: int, m: int) -> int:
+    first_of_next = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return (first_of_next - dt.timedelta(days=1)).day
+
+
+@hookimpl
+def yibao_settle_payment(contract: Any, facts: XianyangFacts, ledger: Any) -> None:
+    """Date the deadlines counted from signing (第四条1 首月预拨, 第五条 30
+    个工作日内首付运营成本) when the facts give ``signed_on``: an info finding
+    per deadline. A month is read as the interpretation ``first_month`` says;
+    working days are not turned into a date (they depend on the State
+    Council's holiday calendar, which the contract does not carry)."""
+    if facts.signed_on is None:
+        return
+    signed = facts.signed_on
+    for d in contract.doc.deadlines:
+        if d.start != SIGNING:
+            continue
+        y, m = _months_after(signed, d.count)
+        if d.unit == "months" and ledger.choice("first_month") == "next_calendar_month":
+            when = f"{y}年{m}月（签订后第{d.count}个自然月）"
+        elif d.unit == "months":
+            due = dt.date(y, m, min(signed.day, _last_day(y, m)))
+            when = f"{due.isoformat()} 前（签订之日起{d.count}个月内）"
+        else:
+            note = "（工作日按国家法定节假日安排计算，日期未推算）" if d.unit == "working_days" else ""
+            when = f"签订之日起{d.count}{UNITS[d.unit]}内{note}"
+        ledger.finding(f"deadline.{d.key}", "info", f"{d.label}：{when}；协议签订于 {signed.isoformat()}", d.clause)
+
+
+@hookimpl
+def yibao_register_contracts(register: Any) -> None:
+    register(
+        ContractSpec(
+            name="xianyang",
+            contract_file=HERE / "contract.toml",
+            facts_class=XianyangFacts,
+            examples=(HERE / "examples" / "2026.toml", HERE / "examples" / "2026-loss.toml"),
+            description="咸阳市门诊慢特病第三方承办（人保健康，2026）",
+        )
+    )
