@@ -16,13 +16,15 @@ the actual numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from .errors import FieldError
+from .dates import add_months, age_on, anniversary
+from .errors import FieldError, InputError, Problem
 from .money import ZERO, fmt_amount, fmt_number, fmt_rate, parse_decimal, to_fen
 
 if TYPE_CHECKING:
@@ -69,6 +71,39 @@ def to_operands(raw: Any) -> tuple[Operand, ...]:
 def to_opt_operand(raw: Any) -> Operand | None:
     """attrs converter for an optional operand."""
     return None if raw is None else Operand.parse(raw)
+
+
+def date_ref(field: str, raw: Any) -> Operand | None:
+    """A parameter naming a facts key that holds a date (``end =
+    "terminated_on"``), as an :class:`Operand` with a name only, so loading
+    checks the name like any operand's. Annotate such a field ``str`` (what
+    TOML holds, and what the schema shows) and give it a converter that calls
+    this with the parameter's name (for the error message).
+
+    :raises FieldError: the value is not a name.
+    """
+    if raw is None:
+        return None
+    op = raw if isinstance(raw, Operand) else Operand.parse(raw) if isinstance(raw, str) else None
+    if op is None or op.ref is None:
+        raise FieldError(field, f"expected the name of a facts key holding a date, got {raw}")
+    return op
+
+
+def date_value(ctx: StepContext, op: Operand) -> dt.date | None:
+    """The date a date-ref operand names, ``None`` when the fact is absent.
+
+    :raises InputError: the fact is not a date.
+    """
+    assert op.ref is not None
+    v = ctx.lookup(op.ref)
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if not isinstance(v, dt.date):
+        ctx.input_error(op, f"expected a date such as 2025-06-15, got {v!r}")
+    return v
 
 
 # ------------------------------------------------------------------ base class
@@ -742,6 +777,75 @@ class Sum(Model):
         return [*params.add, *params.subtract]
 
 
+def _end_ref(raw: Any) -> Any:
+    return date_ref("end", raw)
+
+
+def _start_ref(raw: Any) -> Any:
+    return date_ref("start", raw)
+
+
+class MonthlyProrata(Model):
+    """A price for a term paid by the month up to a stop date: each full
+    contract month whole, the month the stop falls in by calendar days
+    (淮安 八: 因法律、法规、政策变化解除合同，"根据乙方实际工作情况按月支付
+    相应劳务费用" — 699,000 ÷ 12 per month).
+
+    ``monthly = total ÷ months``, rounded to 分 as it would be written down.
+    Contract months count from ``start`` (a facts key holding a date; default
+    the term's first day, see :mod:`yibao.dates`); the fact ``end`` is the
+    last day. Every full month is paid ``monthly``; the month the end falls
+    in is paid ``monthly × days worked ÷ days of that month``. Worked through
+    the ``months``-th month, the whole ``total`` is paid.
+    ``end_day_interpretation`` names the interpretation whose choice
+    ``exclusive`` does not count the end day as a day worked (``inclusive``,
+    the default reading, counts it).
+    """
+
+    name = "monthly_prorata"
+    stage = "settlement"
+    outputs = {"amount": "按月计算的费用"}
+
+    @attrs.frozen
+    class Params:
+        total: Operand = attrs.field(converter=to_operand)
+        end: str = attrs.field(converter=_end_ref)
+        months: int = attrs.field(default=12)
+        start: str | None = attrs.field(default=None, converter=_start_ref)
+        end_day_interpretation: str | None = None
+
+        @months.validator
+        def _check(self, attribute: Any, value: int) -> None:
+            if value < 1:
+                raise FieldError("months", f"expected a number of months ≥ 1, got {value}")
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        total = ctx.value(p.total)
+        start = (date_value(ctx, p.start) if p.start is not None else None) or ctx.contract.doc.term.start
+        end = date_value(ctx, p.end)
+        if end is None:
+            ctx.input_error(p.end, f"required by {ctx.step.step.clause} ({self.name}) but not given")
+            raise AssertionError  # unreachable: input_error raises
+        inclusive = not (p.end_day_interpretation and ctx.choice(p.end_day_interpretation) == "exclusive")
+        stop = end + dt.timedelta(days=1) if inclusive else end  # the first day not worked
+        if stop < start:
+            ctx.input_error(p.end, f"expected a date on or after {start}, got {end}")
+        monthly = to_fen(total / p.months)
+        head = f"{fmt_amount(total)} ÷ {p.months} = {fmt_amount(monthly)}/月"
+        span = f"{start} 至 {stop - dt.timedelta(days=1)}" if stop > start else f"{start} 起未满一日"
+        full = 0
+        while full < p.months and add_months(start, full + 1) <= stop:
+            full += 1
+        if full == p.months:
+            return {"amount": (total, f"{p.months} 个月全部履行（{span}）：{fmt_amount(total)}")}
+        first = add_months(start, full)
+        days = (stop - first).days
+        length = (add_months(start, full + 1) - first).days
+        amount = monthly * full + monthly * days / length
+        formula = f"{head}; {full} × {fmt_amount(monthly)} + {fmt_amount(monthly)} × {days}/{length}（{span}）"
+        return {"amount": (amount, formula)}
+
+
 # ------------------------------------------------------------------ staffing
 class Headcount(Model):
     """A minimum number of staff, optionally of one role, at some sites
@@ -794,6 +898,271 @@ class Headcount(Model):
         return {}
 
 
+def _non_negative_opt(_: Any, attribute: Any, value: Any) -> None:
+    if value is not None and value < 0:
+        raise FieldError(attribute.name, f"expected a number ≥ 0, got {value}")
+
+
+@attrs.frozen
+class PersonRule:
+    """One requirement of a staffing clause for the members of one ``role``
+    (every member when ``role`` is omitted). Each limit is inclusive, as
+    "35周岁以下", "大专以上", "10年以上", "主治医师及以上" are:
+
+    - ``count``: members of the role (at least, or exactly — see
+      ``count_interpretation``);
+    - ``max_age``: age in 周岁 on the day judged is at most this;
+    - ``min_education``: ``education`` ranks at least this on ``education_ranks``;
+    - ``full_time``: ``true`` — the education was full-time study (全日制);
+    - ``majors``: ``major`` is listed under one of these ``major_categories``;
+    - ``min_title``: ``title`` ranks at least this on ``title_ranks``;
+    - ``min_experience_years``: ``experience_years`` is at least this.
+    """
+
+    role: str | None = None
+    label: str | None = None
+    clause: str | None = None
+    count: int | None = attrs.field(default=None, validator=_non_negative_opt)
+    max_age: int | None = attrs.field(default=None, validator=_non_negative_opt)
+    min_education: str | None = None
+    full_time: bool | None = None
+    majors: tuple[str, ...] | None = None
+    min_title: str | None = None
+    min_experience_years: Decimal | None = attrs.field(default=None, validator=_non_negative_opt)
+
+    @property
+    def who(self) -> str:
+        if self.label and self.role:
+            return f"{self.label} ({self.role})"
+        return self.label or (f"role {self.role!r}" if self.role else "every member")
+
+
+#: roster column each requirement reads
+_RULE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("max_age", "birth_date"),
+    ("min_education", "education"),
+    ("full_time", "full_time"),
+    ("majors", "major"),
+    ("min_title", "title"),
+    ("min_experience_years", "experience_years"),
+)
+
+
+def _as_of_ref(raw: Any) -> Any:
+    return date_ref("as_of", raw)
+
+
+class PersonRules(Model):
+    """Per-person qualification rules of a staffing clause, and the number of
+    members of each role (淮安 四(二)2: 9人团队 — 项目负责人 1人 45周岁以下、
+    10年以上管理经验; 医疗专家 2人 主治医师及以上、1年以上; 医疗专业人员
+    3人 医学类、药学类全日制大专及以上、35周岁以下; …; 全体成员大专以上).
+
+    Everything comes from TOML: ``rules`` (see :class:`PersonRule`), the
+    ladders ``education_ranks`` and ``title_ranks`` (value -> rank; equal
+    ranks are equivalents, a higher rank is a higher level) and
+    ``major_categories`` (category -> majors, following the national
+    catalogue of majors; users extend it). The roster is judged on ``as_of``
+    (a facts key holding a date) when that fact is given, else on the first
+    day of the period (``facts.period_bounds(term)``, when the facts class
+    has it), else on the term's first day.
+
+    Each member failing a requirement is a ``violation`` finding
+    ``<finding_key>.<requirement>`` (``count``, ``age``, ``education``,
+    ``full_time``, ``major``, ``title``, ``experience``) whose scope and
+    message name the roster ``id`` — never the name — with the rule and its
+    clause; an empty cell a rule needs fails it (not shown). A roster value
+    that is not on a ladder is an input error naming row and column.
+    ``unknown_roles`` sets the severity of a finding for members whose role
+    no rule names. ``age_interpretation`` names the interpretation whose
+    choice ``birthday`` ends "N周岁以下" on the N-th birthday (``full_years``,
+    the default reading, allows every day of age N in 周岁).
+    ``count_interpretation`` names the interpretation whose choice
+    ``exactly`` requires exactly ``count`` members (``at_least``, the
+    default, requires at least ``count``).
+    """
+
+    name = "person_rules"
+    stage = "staffing"
+    outputs: ClassVar[Mapping[str, str]] = {}
+
+    @attrs.frozen
+    class Params:
+        rules: tuple[PersonRule, ...]
+        as_of: str | None = attrs.field(default=None, converter=_as_of_ref)
+        education_ranks: dict[str, int] = attrs.Factory(dict)
+        title_ranks: dict[str, int] = attrs.Factory(dict)
+        major_categories: dict[str, tuple[str, ...]] = attrs.Factory(dict)
+        unknown_roles: str = attrs.field(default="ignore")
+        finding_key: str = "staffing"
+        age_interpretation: str | None = None
+        count_interpretation: str | None = None
+
+        @unknown_roles.validator
+        def _check_unknown(self, attribute: Any, value: str) -> None:
+            if value not in ("ignore", "info", "warning", "violation"):
+                raise FieldError("unknown_roles", f"expected one of ignore, info, warning, violation, got {value!r}")
+
+        def __attrs_post_init__(self) -> None:
+            if not self.rules:
+                raise FieldError("rules", "expected at least one [[steps.rules]] entry")
+            for i, r in enumerate(self.rules):
+                if r.min_education is not None and r.min_education not in self.education_ranks:
+                    raise FieldError(
+                        f"rules[{i}].min_education",
+                        f"{r.min_education!r} is not in education_ranks ({', '.join(self.education_ranks) or 'empty'})",
+                    )
+                if r.min_title is not None and r.min_title not in self.title_ranks:
+                    raise FieldError(
+                        f"rules[{i}].min_title",
+                        f"{r.min_title!r} is not in title_ranks ({', '.join(self.title_ranks) or 'empty'})",
+                    )
+                for m in r.majors or ():
+                    if m not in self.major_categories:
+                        raise FieldError(
+                            f"rules[{i}].majors",
+                            f"{m!r} is not in major_categories ({', '.join(self.major_categories) or 'empty'})",
+                        )
+
+    @classmethod
+    def roster_columns(cls, params: Any) -> tuple[str, ...]:
+        cols: dict[str, None] = {}
+        for rule in params.rules:
+            for field, column in _RULE_COLUMNS:
+                if getattr(rule, field) is not None:
+                    cols[column] = None
+        return tuple(cols)
+
+    @staticmethod
+    def judged_on(p: Any, ctx: StepContext) -> dt.date:
+        """The day the roster is judged on (see the class docstring)."""
+        if p.as_of is not None:
+            day = date_value(ctx, p.as_of)
+            if day is not None:
+                return day
+        bounds = getattr(ctx.facts, "period_bounds", None)
+        if callable(bounds):
+            first: dt.date = bounds(ctx.contract.doc.term)[0]
+            return first
+        return ctx.contract.doc.term.start
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        staff = tuple(ctx.roster or ())
+        on = self.judged_on(p, ctx)
+        clause = ctx.step.step.clause
+        if any(r.count is not None for r in p.rules):
+            exactly = bool(p.count_interpretation) and ctx.choice(p.count_interpretation) == "exactly"
+            for r in p.rules:
+                if r.count is None:
+                    continue
+                n = sum(1 for m in staff if r.role is None or m.role == r.role)
+                if n < r.count or (exactly and n != r.count):
+                    need = "exactly" if exactly else "at least"
+                    ctx.finding(
+                        f"{p.finding_key}.count",
+                        "violation",
+                        f"{r.who}: {n} on the roster, the contract requires {need} {r.count}",
+                        clause=r.clause or clause,
+                    )
+        roles = {r.role for r in p.rules if r.role is not None}
+        if p.unknown_roles != "ignore" and roles:
+            for m in staff:
+                if m.role not in roles:
+                    ctx.finding(
+                        f"{p.finding_key}.unknown_role",
+                        p.unknown_roles,
+                        f"{m.id}: role {m.role!r} is none of the contract's roles ({', '.join(sorted(roles))})",
+                        scope=m.id,
+                        clause=clause,
+                    )
+        by_birthday = any(r.max_age is not None for r in p.rules) and bool(p.age_interpretation) and (
+            ctx.choice(p.age_interpretation) == "birthday"
+        )
+        problems: list[Problem] = []
+        for m in staff:
+            for r in p.rules:
+                if r.role is not None and m.role != r.role:
+                    continue
+                for what, message in self._failures(p, r, m, on, by_birthday, problems):
+                    ctx.finding(
+                        f"{p.finding_key}.{what}",
+                        "violation",
+                        f"{m.id} — {r.who}: {message}",
+                        scope=m.id,
+                        clause=r.clause or clause,
+                    )
+        if problems:
+            raise InputError(problems)
+        return {}
+
+    @staticmethod
+    def _failures(
+        p: Any, r: PersonRule, m: Any, on: dt.date, by_birthday: bool, problems: list[Problem]
+    ) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+
+        def rank(ladder: dict[str, int], column: str, value: str) -> int | None:
+            if value in ladder:
+                return ladder[value]
+            problems.append(
+                Problem(
+                    "roster",
+                    f"row {m.row}.{column}",
+                    f"expected one of {', '.join(ladder)}, got {value!r} (id {m.id}); "
+                    f"a value the contract's {column}_ranks lacks can be added there",
+                )
+            )
+            return None
+
+        if r.max_age is not None:
+            if m.birth_date is None:
+                out.append(("age", f"birth_date not given: {r.max_age}周岁以下 not shown"))
+            elif by_birthday:
+                limit = anniversary(m.birth_date, r.max_age)
+                if on > limit:
+                    out.append(("age", f"turned {r.max_age} on {limit}, before {on}; the contract requires {r.max_age}周岁以下 (reading: up to the {r.max_age}th birthday)"))
+            else:
+                age = age_on(m.birth_date, on)
+                if age > r.max_age:
+                    out.append(("age", f"{age} 周岁 on {on}; the contract requires {r.max_age}周岁以下 (≤ {r.max_age})"))
+        if r.min_education is not None:
+            if m.education is None:
+                out.append(("education", f"education not given: {r.min_education}及以上 not shown"))
+            else:
+                got = rank(p.education_ranks, "education", m.education)
+                if got is not None and got < p.education_ranks[r.min_education]:
+                    out.append(("education", f"education {m.education}; the contract requires {r.min_education}及以上"))
+        if r.full_time:
+            if m.full_time is None:
+                out.append(("full_time", "full_time not given: 全日制 not shown"))
+            elif not m.full_time:
+                out.append(("full_time", "education not full-time; the contract requires 全日制"))
+        if r.majors is not None:
+            allowed = {x for c in r.majors for x in p.major_categories[c]}
+            if m.major is None:
+                out.append(("major", f"major not given: a {'/'.join(r.majors)} major not shown"))
+            elif m.major not in allowed:
+                out.append(
+                    ("major", f"major {m.major} is in none of the categories {'/'.join(r.majors)} (major_categories; extend it if the national catalogue lists it there)")
+                )
+        if r.min_title is not None:
+            if m.title is None:
+                out.append(("title", f"title not given: {r.min_title}及以上 not shown"))
+            else:
+                got = rank(p.title_ranks, "title", m.title)
+                if got is not None and got < p.title_ranks[r.min_title]:
+                    out.append(("title", f"title {m.title}; the contract requires {r.min_title}及以上"))
+        if r.min_experience_years is not None:
+            need = r.min_experience_years
+            if m.experience_years is None:
+                out.append(("experience", f"experience_years not given: {fmt_number(need)}年以上 not shown"))
+            elif m.experience_years < need:
+                out.append(
+                    ("experience", f"{fmt_number(m.experience_years)} years of experience; the contract requires {fmt_number(need)}年以上 (≥ {fmt_number(need)})")
+                )
+        return out
+
+
 STANDARD_MODELS: tuple[type[Model], ...] = (
     PerCapita,
     PercentOf,
@@ -810,4 +1179,6 @@ STANDARD_MODELS: tuple[type[Model], ...] = (
     Itemized,
     Sum,
     Headcount,
+    MonthlyProrata,
+    PersonRules,
 )

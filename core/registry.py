@@ -44,6 +44,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.plugins.luoyang",
     "yibao.plugins.huaiyang",
     "yibao.plugins.xianyang",
+    "yibao.plugins.huaian",
 )
 
 STAGE_HOOKS: tuple[str, ...] = (
