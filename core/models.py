@@ -458,8 +458,8 @@ def check_tier_table(tiers: Sequence[Tier], field: str = "tiers", lo: Decimal = 
             raise FieldError(field, f"band {t.min}–{t.max}: min must be below max")
         if t.share is not None and not ZERO <= t.share <= ONE:
             raise FieldError(field, f"band {t.min}–{t.max}: share must be from 0 to 1")
-        if t.per_point is not None and t.paid_share(t.min) < 0:
-            raise FieldError(field, f"band {t.min}–{t.max}: deduction exceeds 100%")
+        if t.per_point is not None and t.per_point * ((t.pivot or t.max) - t.min) > ONE:
+            raise FieldError(field, f"band {t.min}–{t.max}: deduction exceeds 100% at score {t.min}")
         if i == 0 and t.min != lo:
             raise FieldError(field, f"the bands must start at {lo}, the first starts at {t.min}")
         if i > 0:

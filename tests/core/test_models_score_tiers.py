@@ -69,3 +69,23 @@ def test_default_score_is_range_checked(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         compute(c, base=D("300000"))
     assert "expected a score from 0 to 100" in e.value.problems[0].message
+
+
+def test_tier_table_rejects_a_band_deducting_more_than_everything() -> None:
+    """60–70 at 4%/point below 90: at 60 the deduction would be 30 × 4% = 120%."""
+    from decimal import Decimal as D
+
+    import pytest
+
+    from yibao.errors import FieldError
+    from yibao.models import Tier, check_tier_table
+
+    bands = [
+        Tier(min=D(90), max=D(100), share=D(1)),
+        Tier(min=D(60), max=D(90), per_point=D("0.04"), pivot=D(90)),
+        Tier(min=D(0), max=D(60), forfeit=True),
+    ]
+    with pytest.raises(FieldError, match="deduction exceeds 100% at score 60"):
+        check_tier_table(bands)
+    ok = [bands[0], Tier(min=D(60), max=D(90), per_point=D("0.03"), pivot=D(90)), bands[2]]  # exactly 90% at 60
+    check_tier_table(ok)
