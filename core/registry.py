@@ -166,7 +166,7 @@ def make_registry(
             continue
         _try_register(reg, short, functools.partial(importlib.import_module, modname), ("builtin", "yibao", None))
 
-    if load_entrypoints:
+    if load_entrypoints and _entry_points_declared():
         from importlib.metadata import entry_points  # noqa: PLC0415
 
         for ep in entry_points(group="yibao"):
@@ -196,6 +196,26 @@ def make_registry(
 
 def _identity(obj: object) -> object:
     return obj
+
+
+def _entry_points_declared() -> bool:
+    """Does any installed distribution on ``sys.path`` declare a ``[yibao]``
+    entry-point group? A directory scan of a few milliseconds that spares
+    importing ``importlib.metadata`` (≈ 15 ms) when, as usually, none does."""
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                dists = [e.path for e in it if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for d in dists:
+            try:
+                with open(os.path.join(d, "entry_points.txt"), encoding="utf-8") as fh:
+                    if any(line.strip() == "[yibao]" for line in fh):
+                        return True
+            except OSError:
+                continue
+    return False
 
 
 def _try_register(reg: Registry, name: str, load: Callable[[], Any], origin: tuple[str, str | None, str | None]) -> None:
