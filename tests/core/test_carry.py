@@ -11,22 +11,11 @@ from typing import Any
 import attrs
 import pytest
 from yibao import api
-from yibao.contract import ContractSpec
 from yibao.errors import InputError
-from yibao.hookspecs import hookimpl
+
+from .toy import toy_contract
 
 CONTRACT = """
-id = "carry-test"
-city = "carry"
-title = "接转测试"
-kind = "test"
-[parties]
-bureau = "甲方"
-insurer = "乙方"
-[term]
-start = 2025-01-01
-end = 2027-12-31
-clause = "第一条"
 
 [[steps]]
 model = "sum"
@@ -50,16 +39,8 @@ class Facts:
 
 
 @pytest.fixture
-def contract(throwaway_plugin: Any, tmp_path: Path) -> Any:
-    path = tmp_path / "c.toml"
-    path.write_text(CONTRACT, encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="carry", contract_file=path, facts_class=Facts))
-
-    return api.load_contract("carry", reg=throwaway_plugin("carry", Plugin()))
+def contract(tmp_path: Path) -> Any:
+    return toy_contract(tmp_path, CONTRACT, Facts, name="carry", start="2025-01-01", end="2027-12-31")
 
 
 def series(contract: Any, *years: dict[str, Any]) -> list[Any]:

@@ -9,21 +9,10 @@ from typing import Any
 import attrs
 import pytest
 from yibao import api
-from yibao.contract import ContractSpec
-from yibao.hookspecs import hookimpl
+
+from .toy import toy_contract
 
 CONTRACT = """
-id = "cond-test"
-city = "cond"
-title = "条件测试"
-kind = "test"
-[parties]
-bureau = "甲方"
-insurer = "乙方"
-[term]
-start = 2025-01-01
-end = 2025-12-31
-clause = "第一条"
 
 [[steps]]
 model = "condition"
@@ -40,16 +29,8 @@ class Facts:
 
 
 @pytest.fixture
-def contract(throwaway_plugin: Any, tmp_path: Path) -> Any:
-    path = tmp_path / "c.toml"
-    path.write_text(CONTRACT, encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="cond", contract_file=path, facts_class=Facts))
-
-    return api.load_contract("cond", reg=throwaway_plugin("cond", Plugin()))
+def contract(tmp_path: Path) -> Any:
+    return toy_contract(tmp_path, CONTRACT, Facts, name="cond", start="2025-01-01", end="2025-12-31")
 
 
 def test_condition_holds_nothing_produced(contract: Any) -> None:

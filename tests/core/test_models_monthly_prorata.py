@@ -49,7 +49,7 @@ readings.exclusive = "不计入"
 
 
 def load(throwaway_plugin: Any, tmp_path: Path, extra: str = 'end_day_interpretation = "end_day"', choice: str = "inclusive", **kw: Any) -> Any:
-    return toy_contract(throwaway_plugin, tmp_path, STEP.format(extra=extra, choice=choice), Facts, **kw)
+    return toy_contract(tmp_path, STEP.format(extra=extra, choice=choice), Facts, **kw)
 
 
 def settle(contract: Any, **facts: Any) -> Any:
@@ -129,7 +129,7 @@ def test_end_missing_is_input_error(throwaway_plugin: Any, tmp_path: Path) -> No
 
 
 def test_end_not_a_date_is_input_error(throwaway_plugin: Any, tmp_path: Path) -> None:
-    c = toy_contract(throwaway_plugin, tmp_path, STEP.format(extra="", choice="inclusive").replace('end = "stopped"', 'end = "note"'), Facts)
+    c = toy_contract(tmp_path, STEP.format(extra="", choice="inclusive").replace('end = "stopped"', 'end = "note"'), Facts)
     with pytest.raises(InputError) as e:
         settle(c, note="June")
     assert e.value.problems[0].path == "note" and "expected a date" in e.value.problems[0].message
@@ -150,6 +150,6 @@ def test_load_errors_name_the_key(throwaway_plugin: Any, tmp_path: Path, old: st
     body = STEP.format(extra="", choice="inclusive")
     body = body.replace(old, new, 1) if old else body.replace('end = "stopped"', 'end = "stopped"\n' + new)
     with pytest.raises(InputError) as e:
-        toy_contract(throwaway_plugin, tmp_path, body, Facts)
+        toy_contract(tmp_path, body, Facts)
     found = [p for p in e.value.problems if p.path == path]
     assert found and expected in found[0].message, e.value.problems

@@ -95,7 +95,7 @@ readings.exactly = "恰好"
 
 
 def load(throwaway_plugin: Any, tmp_path: Path, facts_class: type = Facts, unknown: str = "ignore", body: str | None = None) -> Any:
-    return toy_contract(throwaway_plugin, tmp_path, body or RULES.format(unknown=unknown), facts_class)
+    return toy_contract(tmp_path, body or RULES.format(unknown=unknown), facts_class)
 
 
 def member(id: str, role: str, **kw: Any) -> StaffMember:

@@ -11,22 +11,11 @@ from typing import Any
 import attrs
 import pytest
 from yibao import api
-from yibao.contract import ContractSpec
 from yibao.errors import InputError
-from yibao.hookspecs import hookimpl
+
+from .toy import toy_registry
 
 CONTRACT = """
-id = "rs-test"
-city = "rs"
-title = "滚存结余测试"
-kind = "test"
-[parties]
-bureau = "甲方"
-insurer = "乙方"
-[term]
-start = 2025-01-01
-end = 2025-12-31
-clause = "第一条"
 
 [[steps]]
 model = "rolling_surplus"
@@ -56,15 +45,7 @@ class Figures:
 
 
 def registry_for(throwaway_plugin: Any, tmp_path: Path, floor: str = 'floor = "floor"') -> Any:
-    path = tmp_path / "rs.toml"
-    path.write_text(CONTRACT.format(floor=floor), encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="rs", contract_file=path, facts_class=Figures))
-
-    return throwaway_plugin("rs", Plugin())
+    return toy_registry(tmp_path, CONTRACT.format(floor=floor), Figures, name="rs", start="2025-01-01", end="2025-12-31")
 
 
 @pytest.fixture
@@ -177,14 +158,7 @@ def test_missing_start_names_the_fact(throwaway_plugin: Any, tmp_path: Path) -> 
 
 
 def test_missing_output_spec_is_a_load_error(throwaway_plugin: Any, tmp_path: Path) -> None:
-    path = tmp_path / "bad.toml"
-    path.write_text(CONTRACT.format(floor="").replace('outputs.end = { key = "end", label = "年末滚存结余" }\n', ""), encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="rs", contract_file=path, facts_class=Figures))
-
+    body = CONTRACT.format(floor="").replace('outputs.end = { key = "end", label = "年末滚存结余" }\n', "")
     with pytest.raises(InputError) as e:
-        api.load_contract("rs", reg=throwaway_plugin("rs", Plugin()))
+        api.load_contract("rs", reg=toy_registry(tmp_path, body, Figures, name="rs", start="2025-01-01", end="2025-12-31"))
     assert e.value.problems[0].path == "steps[0].outputs.end"

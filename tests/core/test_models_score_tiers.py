@@ -76,7 +76,6 @@ def test_tier_table_rejects_a_band_deducting_more_than_everything() -> None:
     from decimal import Decimal as D
 
     import pytest
-
     from yibao.errors import FieldError
     from yibao.models import Tier, check_tier_table
 

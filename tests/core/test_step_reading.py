@@ -12,22 +12,11 @@ from typing import Any
 import attrs
 import pytest
 from yibao import api
-from yibao.contract import ContractSpec
 from yibao.errors import InputError
-from yibao.hookspecs import hookimpl
+
+from .toy import toy_registry
 
 CONTRACT = """
-id = "gate-test"
-city = "gate"
-title = "门控测试"
-kind = "test"
-[parties]
-bureau = "甲方"
-insurer = "乙方"
-[term]
-start = 2025-01-01
-end = 2025-12-31
-clause = "第一条"
 
 [[steps]]
 model = "percent_of"
@@ -72,15 +61,7 @@ class Facts:
 
 
 def build(throwaway_plugin: Any, tmp_path: Path, text: str = CONTRACT) -> Any:
-    path = tmp_path / "g.toml"
-    path.write_text(text, encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="gate", contract_file=path, facts_class=Facts))
-
-    reg = throwaway_plugin("gate", Plugin())
+    reg = toy_registry(tmp_path, text, Facts, name="gate", start="2025-01-01", end="2025-12-31")
     return lambda: api.load_contract("gate", reg=reg)
 
 

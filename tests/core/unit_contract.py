@@ -9,23 +9,8 @@ from typing import Any
 
 import attrs
 from yibao import api
-from yibao.contract import ContractSpec
-from yibao.hookspecs import hookimpl
-from yibao.registry import make_registry
 
-HEADER = """
-id = "unit"
-city = "unit"
-title = "unit"
-kind = "unit"
-[parties]
-bureau = "甲"
-insurer = "乙"
-[term]
-start = 2026-01-01
-end = 2026-12-31
-clause = "T"
-"""
+from .toy import toy_contract
 
 
 @attrs.frozen
@@ -40,16 +25,7 @@ class UnitFacts:
 
 def load(tmp_path: Path, body: str) -> Any:
     """The unit contract with ``body`` (steps, interpretations) appended."""
-    path = tmp_path / "unit.toml"
-    path.write_text(HEADER + body, encoding="utf-8")
-
-    class Plugin:
-        @hookimpl
-        def yibao_register_contracts(self, register: Any) -> None:
-            register(ContractSpec(name="unit", contract_file=path, facts_class=UnitFacts))
-
-    reg = make_registry(load_entrypoints=False, env={}, extra_plugins=[("unit", Plugin())])
-    return api.load_contract("unit", reg=reg)
+    return toy_contract(tmp_path, body, UnitFacts, name="unit", start="2026-01-01", end="2026-12-31")
 
 
 def compute(contract: Any, roster: Any = None, **facts: Any) -> Any:
