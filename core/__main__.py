@@ -1,0 +1,5 @@
+"""``python -m yibao``: the same as the ``yibao`` command."""
+
+from yibao.cli import main
+
+main()
