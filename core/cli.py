@@ -587,3 +587,159 @@ def _show(v: Any) -> str:
 
 def main() -> None:
     cli(prog_name="yibao")
+
+
+# --------------------------------------------------------------- deadlines and claim logs
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command("deadline")
+@click.argument("city")
+@click.argument("key")
+@click.option("--from", "start", type=DATE, required=True, help="The day of the event the deadline counts from (YYYY-MM-DD; not itself counted).")
+@click.option("--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one.")
+@click.option("--calendar", "calendars", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="A TOML file of [[calendar.years]] holiday tables (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def deadline_cmd(ctx: click.Context, city: str, key: str, start: Any, contract_file: Path | None, calendars: tuple[Path, ...], fmt: str | None) -> None:
+    """Print the last day of a contract deadline counted from an event.
+
+    KEY is a [[deadlines]] key of the contract (see 'yibao show CITY'), or a
+    clause that has exactly one deadline. Days are counted as 民法典
+    第二百零一条–第二百零四条 say: the start day is not counted; a deadline in
+    days or months whose last day is a rest day moves to the next working
+    day; working days follow the official holiday arrangement with its
+    make-up working days (docs/deadlines.md).
+
+    \b
+    Examples:
+      yibao deadline xinxiang manual_reimbursement --from 2025-01-20
+      yibao deadline xinxiang 第十七条(一) --from 2025-09-26 --format json
+      yibao deadline luoyang some_key --from 2027-03-01 --calendar holidays-2027.toml
+    """
+    from .calendar import WEEKDAYS_ZH, calendar_for, find_deadline  # noqa: PLC0415
+
+    c = _contract(ctx, city, contract_file)
+    d = find_deadline(c, key)
+    cal = calendar_for(c, calendars)
+    due = cal.due(start.date(), d.count, d.unit)
+    years = range(due.start.year, due.due.year + 1)
+    data = {
+        "contract": c.doc.id,
+        "city": c.doc.city,
+        "key": d.key,
+        "label": d.label,
+        "clause": d.clause,
+        "count": d.count,
+        "unit": d.unit,
+        "start_event": d.start,
+        "from": due.start.isoformat(),
+        "due": due.due.isoformat(),
+        "weekday": WEEKDAYS_ZH[due.due.weekday()],
+        "rolled_from": due.rolled_from.isoformat() if due.rolled_from else None,
+        "formula": due.formula,
+        "notes": list(due.notes),
+        "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+    }
+    lines = [
+        f"{d.label}（{d.clause}）",
+        f"  起算：{d.start} {data['from']}（当日不计入）",
+        f"  到期：{data['due']}（{data['weekday']}）",
+        f"  计算：{due.formula}",
+        *(f"        {n}" for n in due.notes),
+        "  日历：" + "；".join(f"{y} {s}" for y, s in data["calendar"].items()),
+    ]
+    _emit(data, _default_format(fmt), "\n".join(lines))
+
+
+class _Progress:
+    """Progress of a long claims run on stderr: one updating line on a
+    terminal, a line per step and per 25% otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last: tuple[str, int] = ("", -1)
+
+    def __call__(self, step: str, pct: float) -> None:
+        if self.tty:
+            end = "\n" if pct >= 100 else ""
+            click.echo(f"\r  {step} {pct:5.1f}%", nl=False, err=True)
+            if end:
+                click.echo("", err=True)
+            return
+        bucket = int(pct // 25)
+        if (step, bucket) != self.last:
+            self.last = (step, bucket)
+            click.echo(f"  {step} {pct:.0f}%", err=True)
+
+
+@cli.command("claims")
+@click.argument("city")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Per-claim output: OUT.parquet or OUT.csv.")
+@click.option("--bad-rows", "bad_rows", type=click.Path(dir_okay=False, path_type=Path), help="Every bad cell as CSV (row,column,value,message). Default with --out: OUT.bad_rows.csv.")
+@click.option("--as-of", "as_of", type=DATE, help="The date the log was extracted: open claims past their deadline then count as overdue.")
+@click.option("--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one.")
+@click.option("--calendar", "calendars", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="A TOML file of [[calendar.years]] holiday tables (repeatable).")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run.")
+@click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB's memory limit; beyond it DuckDB spills to a temporary directory.")
+@click.option("--threads", type=click.IntRange(1), help="DuckDB threads (default: one per core).")
+@click.option("--progress/--no-progress", default=None, help="Show progress on stderr (default: when stderr is a terminal).")
+@click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+@click.pass_context
+def claims_cmd(
+    ctx: click.Context,
+    city: str,
+    file: Path,
+    out: Path | None,
+    bad_rows: Path | None,
+    as_of: Any,
+    contract_file: Path | None,
+    calendars: tuple[Path, ...],
+    readings: tuple[str, ...],
+    memory_limit: str,
+    threads: int | None,
+    progress: bool | None,
+    fmt: str | None,
+) -> None:
+    """Process a claim log (CSV or Parquet): per-claim deadline, lateness and
+    benefit, and the counts that feed the period's deductions.
+
+    The columns, the deadline of each claim kind and the benefit rule come
+    from the contract's [claims] table (docs/claims.md). Bad rows are listed
+    with row and column and the rest of the file is processed. Exit 1 when a
+    claim is late (or overdue with --as-of) or a row is bad.
+
+    \b
+    Examples:
+      yibao claims xinxiang claims-2025.csv --out claims-2025.parquet
+      yibao claims xinxiang claims-2025.parquet --as-of 2026-01-15 --format json
+      yibao claims xinxiang log.csv --reading claims_amount_basis=whole_cost
+    """
+    from .calendar import calendar_for  # noqa: PLC0415
+    from .claims import run_claims  # noqa: PLC0415
+    from .claims import render_report  # noqa: PLC0415
+
+    c = _contract(ctx, city, contract_file, readings)
+    cal = calendar_for(c, calendars)
+    show = sys.stderr.isatty() if progress is None else progress
+    report = run_claims(
+        c,
+        file,
+        cal,
+        out=out,
+        bad_rows_out=bad_rows,
+        as_of=as_of.date() if as_of else None,
+        memory_limit=memory_limit,
+        threads=threads,
+        progress=_Progress() if show else None,
+    )
+    fmt = _default_format(fmt)
+    if report.bad_rows:
+        for b in report.bad:
+            click.echo(f"bad row: {b}", err=True)
+        more = report.bad_rows - len({b.row for b in report.bad})
+        where = f"all listed in {report.bad_rows_file}" if report.bad_rows_file else "pass --bad-rows FILE to list all"
+        click.echo(f"{report.bad_rows} bad row(s) not processed{f' ({more} more not shown)' if more > 0 else ''}; {where}", err=True)
+    _emit(report.to_dict(), fmt, render_report(report))
+    ctx.exit(1 if report.has_violations else 0)

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .calendar import CalendarDoc
+from .claims import ClaimsDoc, check_claims_doc
 from .config import Scalar, converter, problems_from, read_toml, structure
 from .errors import FieldError, InputError, Problem, closest, join_path
 from .models import FindingSpec, Model
@@ -172,6 +174,10 @@ class ContractDoc:
     checks: tuple[StatedCheck, ...] = ()
     carry: tuple[Carry, ...] = ()
     signed_on: dt.date | None = None
+    #: holiday tables for years the chinesecalendar package lacks (yibao.calendar)
+    calendar: CalendarDoc | None = None
+    #: how a claim log is read for this contract (yibao.claims)
+    claims: ClaimsDoc | None = None
 
 
 @attrs.frozen
@@ -244,6 +250,7 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     _check_interpretations(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
     _check_readings(doc, steps, file, problems)
+    problems += check_claims_doc(doc, file, facts_names(spec.facts_class))
     if problems:
         raise InputError(problems)
     return Contract(doc=doc, spec=spec, path=file, steps=tuple(steps), registry=registry)
