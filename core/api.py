@@ -205,7 +205,19 @@ def compute_series(
 
 def validate(contract: Contract, facts: Any | None = None) -> Result:
     """Check the contract's own stated arithmetic (and, with facts, stated
-    figures the facts can confirm). Findings only; nothing is computed."""
+    figures the facts can confirm). Findings only; nothing is computed.
+
+    :raises InputError: the contract's ``[calendar]`` or ``[claims]`` table
+        is invalid (they are structured only when used, and here).
+    """
+    if contract.doc.calendar is not None:
+        from .calendar import calendar_doc  # noqa: PLC0415 - only for contracts that have one
+
+        calendar_doc(contract)
+    if contract.doc.claims is not None:
+        from .claims import claims_doc  # noqa: PLC0415
+
+        claims_doc(contract)
     ledger = Ledger(contract.interpretations)
     contract.registry.hook(contract.name, "yibao_validate_contract")(
         contract=contract, facts=facts, ledger=ledger

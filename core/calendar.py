@@ -96,22 +96,35 @@ class CalendarDoc:
     years: tuple[YearTable, ...] = attrs.field(default=(), validator=_unique_years)
 
 
-@attrs.frozen
-class CalendarFile:
-    """A ``--calendar`` file: the same ``[[calendar.years]]`` tables."""
-
-    calendar: CalendarDoc
-
-
 def read_calendar_file(path: str | Path) -> CalendarDoc:
-    """Read a ``--calendar`` TOML file (``[[calendar.years]]`` tables).
+    """Read a ``--calendar`` TOML file: ``[[calendar.years]]`` tables, the
+    same as in a contract TOML.
 
     :raises InputError: the file is missing, not TOML, or a table is invalid.
     """
-    from .config import read_toml, structure  # noqa: PLC0415
+    from .config import read_toml  # noqa: PLC0415
 
     raw = read_toml(path)
-    return structure(raw, CalendarFile, str(path)).calendar
+    extra = sorted(set(raw) - {"calendar"})
+    if extra:
+        raise InputError.one(str(path), extra[0], "unknown key; a --calendar file holds [[calendar.years]] tables only")
+    return structure_calendar(raw.get("calendar", {}), str(path))
+
+
+def structure_calendar(raw: Any, file: str | None) -> CalendarDoc:
+    """A ``[calendar]`` table as read from TOML -> :class:`CalendarDoc`.
+
+    :raises InputError: each problem with file and key path (``calendar.years[0].workdays[1]``).
+    """
+    from .config import structure  # noqa: PLC0415
+
+    return structure(raw, CalendarDoc, file, "calendar")
+
+
+def calendar_doc(contract: Any) -> CalendarDoc:
+    """The contract TOML's ``[calendar]`` (empty when it has none)."""
+    raw = contract.doc.calendar
+    return structure_calendar(raw, contract.path) if raw is not None else CalendarDoc()
 
 
 # --------------------------------------------------------------- the calendar
@@ -329,10 +342,7 @@ def uncovered_year(year: int) -> InputError:
 def calendar_for(contract: Any, files: Sequence[str | Path] = ()) -> WorkCalendar:
     """The calendar of a contract: the package, then the contract TOML's
     ``[[calendar.years]]``, then each ``--calendar`` file (later wins)."""
-    tables: list[tuple[YearTable, str]] = []
-    doc = getattr(contract.doc, "calendar", None)
-    if doc is not None:
-        tables += [(t, f"{contract.path} [[calendar.years]]") for t in doc.years]
+    tables = [(t, f"{contract.path} [[calendar.years]]") for t in calendar_doc(contract).years]
     for f in files:
         tables += [(t, str(f)) for t in read_calendar_file(f).years]
     return WorkCalendar(tables)

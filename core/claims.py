@@ -117,12 +117,27 @@ class ClaimsDoc:
     counts: tuple[ClaimCount, ...] = ()
 
 
-def check_claims_doc(doc: ContractDoc, file: str, facts_keys: set[str] | None = None) -> list[Problem]:
+def claims_doc(contract: Any) -> ClaimsDoc:
+    """The contract's ``[claims]`` table, structured and checked.
+
+    :raises InputError: the contract has none, or each problem with key path.
+    """
+    from .config import structure  # noqa: PLC0415
+    from .contract import facts_names  # noqa: PLC0415
+
+    raw = contract.doc.claims
+    if raw is None:
+        raise InputError.one(contract.path, "claims", f"contract {contract.name!r} has no [claims] table: it defines no claim log")
+    cfg = structure(raw, ClaimsDoc, contract.path, "claims")
+    problems = check_claims_doc(contract.doc, cfg, contract.path, facts_names(contract.spec.facts_class))
+    if problems:
+        raise InputError(problems)
+    return cfg
+
+
+def check_claims_doc(doc: ContractDoc, c: ClaimsDoc, file: str, facts_keys: set[str] | None = None) -> list[Problem]:
     """Problems of a contract's ``[claims]`` table: unknown deadline keys,
     term figures that do not resolve, unknown interpretations and kinds."""
-    c = doc.claims
-    if c is None:
-        return []
     out: list[Problem] = []
     deadlines = {d.key for d in doc.deadlines}
     if not c.kinds:
@@ -168,7 +183,7 @@ def _check_benefit(doc: ContractDoc, b: BenefitRule, file: str) -> list[Problem]
         if value < 0 or (name == "ratio" and value > 1):
             want = "a rate from 0 to 1" if name == "ratio" else "an amount ≥ 0"
             out.append(Problem(file, f"claims.benefit.{name}", f"expected {want}, got {value}"))
-    bases = {b.basis}
+    bases: set[str] = {b.basis}
     if b.basis_interpretation is not None:
         interp = {i.id: i for i in doc.interpretations}.get(b.basis_interpretation)
         if interp is None:
@@ -348,9 +363,7 @@ def run_claims(
     :raises InputError: the contract has no ``[claims]``, a column is
         missing, the file cannot be read, or a date needs an uncovered year.
     """
-    cfg: ClaimsDoc | None = getattr(contract.doc, "claims", None)
-    if cfg is None:
-        raise InputError.one(contract.path, "claims", f"contract {contract.name!r} has no [claims] table: it defines no claim log")
+    cfg = claims_doc(contract)
     file = str(source)
     if not Path(file).is_file():
         raise InputError.one(file, "", "file not found")

@@ -717,8 +717,7 @@ def claims_cmd(
       yibao claims xinxiang log.csv --reading claims_amount_basis=whole_cost
     """
     from .calendar import calendar_for  # noqa: PLC0415
-    from .claims import run_claims  # noqa: PLC0415
-    from .claims import render_report  # noqa: PLC0415
+    from .claims import render_report, run_claims  # noqa: PLC0415
 
     c = _contract(ctx, city, contract_file, readings)
     cal = calendar_for(c, calendars)

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import chinese_calendar
 import pytest
-
-from yibao.calendar import CalendarFile, WorkCalendar, YearTable, add_months, read_calendar_file
-from yibao.config import structure
+from yibao.calendar import (
+    WorkCalendar,
+    YearTable,
+    add_months,
+    read_calendar_file,
+    structure_calendar,
+)
 from yibao.errors import InputError
 
 D = dt.date.fromisoformat
@@ -185,7 +189,7 @@ def test_a_supplied_table_replaces_the_packages_for_its_year() -> None:
 )
 def test_bad_year_tables(table: dict, path: str, message: str) -> None:
     with pytest.raises(InputError) as e:
-        structure({"calendar": {"years": [table]}}, CalendarFile, "cal.toml")
+        structure_calendar({"years": [table]}, "cal.toml")
     p = e.value.problems[0]
     assert p.path == path
     assert message in p.message
@@ -193,7 +197,7 @@ def test_bad_year_tables(table: dict, path: str, message: str) -> None:
 
 def test_a_year_given_twice() -> None:
     with pytest.raises(InputError) as e:
-        structure({"calendar": {"years": [{"year": 2027}, {"year": 2027}]}}, CalendarFile, "cal.toml")
+        structure_calendar({"years": [{"year": 2027}, {"year": 2027}]}, "cal.toml")
     assert e.value.problems[0].path == "calendar.years[1].year"
 
 
@@ -205,3 +209,7 @@ def test_calendar_file_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         read_calendar_file(bad)
     assert str(e.value).startswith(f"{bad}: calendar.years[0].workdays[0]: 2027-02-09 is a 星期二")
+    other = tmp_path / "other.toml"
+    other.write_text("[[years]]\nyear = 2027\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"years: unknown key; a --calendar file holds \[\[calendar.years\]\] tables only"):
+        read_calendar_file(other)

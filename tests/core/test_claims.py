@@ -17,7 +17,6 @@ from typing import Any
 
 import duckdb
 import pytest
-
 from yibao import api
 from yibao.calendar import calendar_for
 from yibao.claims import run_claims
@@ -459,17 +458,24 @@ kinds = ["手工"]
         ('[claims]\nclause = "x"\nkind = { direct = "direct_settlement" }\n', "claims.kind", "did you mean 'kinds'?"),
     ],
 )
-def test_claims_table_errors_at_load(registry: Any, tmp_path: Path, claims_toml: str, path: str, message: str) -> None:
+def test_claims_table_errors(registry: Any, run: Any, tmp_path: Path, claims_toml: str, path: str, message: str) -> None:
+    """[claims] is structured when used: by ``yibao claims`` and ``yibao validate``."""
     base = Path(api.load_contract("xinxiang", reg=registry).path).read_text(encoding="utf-8")
     base = base[: base.index("# ---------------------------------------------------------------- claim logs")]
     base = base.replace("#:schema ../../schemas/", "#:schema ")
     contract = tmp_path / "contract.toml"
     contract.write_text(base + claims_toml, encoding="utf-8")
+    c = api.load_contract("xinxiang", contract, reg=registry)  # computing needs no [claims]
     with pytest.raises(InputError) as e:
-        api.load_contract("xinxiang", contract, reg=registry)
+        api.validate(c)
     found = [p for p in e.value.problems if p.path == path]
     assert found, e.value
     assert message in found[0].message
+    r = run("validate", "xinxiang", "--contract", str(contract))
+    assert r.code == 2 and f"{contract}: {path}: " in r.err
+    src = write_log(tmp_path / "log.csv", [])
+    r = run("claims", "xinxiang", str(src), "--contract", str(contract))
+    assert r.code == 2 and f"{contract}: {path}: " in r.err
 
 
 def test_a_contract_without_claims(registry: Any, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from yibao import api
 from yibao.registry import make_registry
 
