@@ -75,6 +75,8 @@ def peak_mb() -> float:
 
 # ------------------------------------------------------------------ children
 def child_yibao(src: Path, out: Path, memory_limit: str, threads: int | None) -> dict:
+    import chinese_calendar  # noqa: F401 - imported before the clock starts, as in child_hand
+    import duckdb  # noqa: F401
     from yibao import api
     from yibao.calendar import calendar_for
     from yibao.claims import run_claims

@@ -30,6 +30,7 @@ The package is imported lazily (only when a date is looked up).
 
 from __future__ import annotations
 
+import bisect
 import calendar as _stdcal
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -201,7 +202,7 @@ class WorkCalendar:
 
         :raises InputError: ``day`` is in a year no table covers.
         """
-        return self._year(day.year)[day.timetuple().tm_yday - 1]
+        return self._year(day.year)[day.toordinal() - _JAN1[day.year]]
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself when it is a working day, else the first one after."""
@@ -266,6 +267,39 @@ class WorkCalendar:
             day += ONE_DAY
         close()
         return notes
+
+
+    def due_dates(self, first: dt.date, last: dt.date, count: int, unit: str) -> list[dt.date]:
+        """``due(start, count, unit).due`` for every start from ``first`` to
+        ``last``, in one pass (``yibao claims`` joins them to the claims).
+
+        :raises InputError: as :meth:`due`.
+        """
+        starts = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        if unit != "working_days" or count == 0:
+            return [self.due(day, count, unit).due for day in starts]
+        # working days after `first`, extended as far as the last start needs
+        work: list[dt.date] = []
+        day = first
+        out: list[dt.date] = []
+        for start in starts:
+            i = bisect.bisect_right(work, start)
+            while len(work) < i + count:
+                day += ONE_DAY
+                if self.is_workday(day):
+                    work.append(day)
+                i = bisect.bisect_right(work, start)
+            out.append(work[i + count - 1])
+        return out
+
+
+class _Jan1(dict[int, int]):
+    def __missing__(self, year: int) -> int:
+        self[year] = dt.date(year, 1, 1).toordinal()
+        return self[year]
+
+
+_JAN1 = _Jan1()
 
 
 def _span(days: Sequence[dt.date]) -> str:

@@ -524,11 +524,12 @@ def _describe_source(con: Any, file: str) -> _Source:
         sql = f"read_parquet('{lit}')"
     elif suffix in (".csv", ".txt", ".tsv"):
         sql = f"read_csv('{lit}', header = true, all_varchar = true, null_padding = true)"
-        header_len = _header_len(file)
     else:
         raise InputError.one(file, "", f"expected a .csv or .parquet claim log, got suffix {suffix or '(none)'!r}")
     try:
         desc = con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()
+        if sql.startswith("read_csv"):
+            header_len = _header_len(con, file)
     except duckdb.Error as exc:
         raise InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}") from None
     names = tuple(str(r[0]) for r in desc)
@@ -536,17 +537,16 @@ def _describe_source(con: Any, file: str) -> _Source:
     return _Source(file, sql, names, types, header_len)
 
 
-def _header_len(file: str) -> int | None:
-    """The number of fields in a CSV's header line (DuckDB names a row's
-    surplus fields ``columnN``; we flag the rows that have them)."""
-    import csv  # noqa: PLC0415
-
-    try:
-        with open(file, encoding="utf-8-sig", newline="") as fh:
-            first = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError):
+def _header_len(con: Any, file: str) -> int | None:
+    """The number of fields in a CSV's header line, as DuckDB's sniffer
+    splits it (a row with more fields gets extra columns named ``columnN``;
+    we flag the rows that fill them)."""
+    lit = _sql_str(file)
+    first = con.execute(f"SELECT * FROM read_csv('{lit}', header = false, all_varchar = true, null_padding = true) LIMIT 1").fetchone()
+    if not first:
         return None
-    return len(first) if first else None
+    filled = [i for i, v in enumerate(first) if v is not None]
+    return filled[-1] + 1 if filled else None
 
 
 def _resolve_columns(cfg: ClaimsDoc, src: _Source, with_benefit: bool) -> dict[str, tuple[str, str]]:
@@ -684,24 +684,33 @@ def _build_due(con: Any, cfg: ClaimsDoc, contract: Any, calendar: WorkCalendar, 
     keys: list[str] = []
     deadlines = {d.key: d for d in contract.doc.deadlines}
     if first is not None:
+        n = (last - first).days + 1
         for kind, key in cfg.kinds.items():
             d = deadlines[key]
-            day = first
-            while day <= last:
-                try:
-                    due = calendar.due(day, d.count, d.unit).due
-                except InputError as exc:
-                    raise _with_row(con, exc, kind, day, d, file) from None
-                kinds.append(kind)
-                starts.append(day)
-                dues.append(due)
-                keys.append(key)
-                day += dt.timedelta(days=1)
+            try:
+                dues += calendar.due_dates(first, last, d.count, d.unit)
+            except InputError as exc:
+                raise _with_row(con, exc, kind, _first_failing(calendar, first, last, d), d, file) from None
+            kinds += [kind] * n
+            starts += [first + dt.timedelta(days=i) for i in range(n)]
+            keys += [key] * n
     con.execute(
         "CREATE TEMP TABLE due AS SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::DATE[]) AS received_on, "
         "unnest(?::VARCHAR[]) AS deadline, unnest(?::DATE[]) AS due_on",
         [kinds, starts, keys, dues],
     )
+
+
+def _first_failing(calendar: WorkCalendar, first: dt.date, last: dt.date, d: Any) -> dt.date:
+    """The first start day whose deadline needs a year no table covers."""
+    day = first
+    while day <= last:
+        try:
+            calendar.due(day, d.count, d.unit)
+        except InputError:
+            return day
+        day += dt.timedelta(days=1)
+    return first  # pragma: no cover - due_dates failed, so some day does
 
 
 def _with_row(con: Any, exc: InputError, kind: str, day: dt.date, d: Any, file: str) -> InputError:

@@ -213,3 +213,14 @@ def test_calendar_file_errors(tmp_path: Path) -> None:
     other.write_text("[[years]]\nyear = 2027\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"years: unknown key; a --calendar file holds \[\[calendar.years\]\] tables only"):
         read_calendar_file(other)
+
+
+@pytest.mark.parametrize(("count", "unit"), [(30, "working_days"), (20, "working_days"), (1, "working_days"), (0, "working_days"), (10, "days"), (3, "months")])
+def test_due_dates_in_one_pass_equal_due_day_by_day(cal: WorkCalendar, count: int, unit: str) -> None:
+    first, last = D("2024-12-01"), D("2026-09-15")  # the last due stays in 2026
+    got = cal.due_dates(first, last, count, unit)
+    day, want = first, []
+    while day <= last:
+        want.append(cal.due(day, count, unit).due)
+        day += dt.timedelta(days=1)
+    assert got == want

@@ -520,3 +520,70 @@ def test_api_report(contract: Any, tmp_path: Path) -> None:
     assert rep.late == 1 and rep.has_violations
     assert rep.summary[0].benefit == D("90.00")
     assert seen[-1][1] == 100.0
+
+
+def test_a_count_feeds_a_deduction_fact(run: Any, tmp_path: Path) -> None:
+    """咸阳 第十条3(1): 500 元 per late settlement (facts late_settlements). The
+    time limit is in an external list, not the contract: a TEST-ONLY limit of
+    20 working days is added with --contract, as docs/claims.md shows."""
+    base = Path(api.load_contract("xianyang").path).read_text(encoding="utf-8").replace("#:schema ../../schemas/", "#:schema ")
+    contract = tmp_path / "xianyang.toml"
+    contract.write_text(
+        base
+        + """
+[[deadlines]]
+key = "reimbursement"
+label = "零星报销办理时限（测试用）"
+clause = "第十条3(1)"
+count = 20
+unit = "working_days"
+start = "受理"
+
+[claims]
+clause = "第十条3(1)"
+kinds = { manual = "reimbursement" }
+
+[[claims.counts]]
+key = "late_settlements"
+label = "未按办理时限结算报销费用（笔）"
+clause = "第十条3(1)"
+count = "late_or_overdue"
+fact = "late_settlements"
+""",
+        encoding="utf-8",
+    )
+    src = write_log(
+        tmp_path / "log.csv",
+        [
+            # 2026-01-05 (Mon) + 20 working days: 01-06..09 (4), 01-12..16 (9), 01-19..23 (14), 01-26..30 (19), 02-02 (20)
+            ("X1", "", "manual", "2026-01-05", "2026-02-02", ""),  # on time
+            ("X2", "", "manual", "2026-01-05", "2026-02-03", ""),  # late
+            ("X3", "", "manual", "2026-01-05", "", ""),  # overdue as of 2026-03-01
+        ],
+        header=("claim_id", "person_id", "kind", "received_on", "settled_on", "amount"),
+    )
+    r = run("claims", "xianyang", str(src), "--contract", str(contract), "--as-of", "2026-03-01", "--format", "json")
+    assert r.code == 1, r.err
+    assert r.json["counts"] == [
+        {"key": "late_settlements", "label": "未按办理时限结算报销费用（笔）", "clause": "第十条3(1)", "year": 2026, "value": 2, "fact": "late_settlements"}
+    ]
+    # the count goes into the period's facts: 2 × 500 = 1000.00
+    facts = (Path(api.load_contract("xianyang").path).parent / "examples" / "2026.toml").read_text(encoding="utf-8")
+    facts = facts.replace("late_settlements = 3 ", "late_settlements = 2 ").replace("#:schema ../../../schemas/", "#:schema ")
+    (tmp_path / "2026.toml").write_text(facts, encoding="utf-8")
+    r = run("compute", "xianyang", "--facts", str(tmp_path / "2026.toml"), "--format", "json")
+    items = {i["key"]: i for i in r.json["items"]}
+    assert items["deduction_late_settlements"]["amount"] == "1000.00"
+    assert items["deduction_late_settlements"]["formula"] == "2 × 500.00"
+
+
+def test_semicolon_separated_csv_is_sniffed(run: Any, tmp_path: Path) -> None:
+    src = tmp_path / "log.csv"
+    src.write_text(
+        ";".join(HEADER) + "\nS1;P1;direct;2025-03-03;2025-03-04;100.00\nS2;P1;direct;2025-03-03;2025-03-04;1,50\nS3;P1;direct;2025-03-03;;2.00;x\n",
+        encoding="utf-8",
+    )
+    r = run("claims", "xinxiang", str(src), "--format", "json")
+    assert r.code == 1, r.err
+    assert [(b["row"], b["column"], b["value"]) for b in r.json["bad"]] == [(2, "amount_eligible", "1,50"), (3, "(after column 6)", "x")]
+    assert r.json["processed"] == 1
