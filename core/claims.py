@@ -500,14 +500,19 @@ class _Runner:
         worker = threading.Thread(target=work, daemon=True)
         worker.start()
         self.progress(step, 0.0)
-        while worker.is_alive():
-            worker.join(0.25)
-            try:
-                pct = float(self.con.query_progress())
-            except Exception:  # noqa: BLE001 - progress is best effort
-                pct = -1.0
-            if pct >= 0:
-                self.progress(step, pct)
+        try:
+            while worker.is_alive():
+                worker.join(0.25)
+                try:
+                    pct = float(self.con.query_progress())
+                except Exception:  # noqa: BLE001 - progress is best effort
+                    pct = -1.0
+                if pct >= 0:
+                    self.progress(step, pct)
+        except KeyboardInterrupt:
+            self.con.interrupt()  # stop DuckDB, then let Ctrl-C through
+            worker.join()
+            raise
         if failure:
             raise failure[0]
         self.progress(step, 100.0)
@@ -677,7 +682,9 @@ def _build_due(con: Any, cfg: ClaimsDoc, contract: Any, calendar: WorkCalendar, 
     """The table ``due(kind, received_on, deadline, due_on)``: the due date of
     every kind for every day from the first to the last received_on of the
     good rows — the calendar, counted once per day, joined to the claims."""
-    first, last = con.execute("SELECT min(received_on), max(received_on) FROM claims WHERE problems IS NULL").fetchone() or (None, None)
+    row = con.execute("SELECT min(received_on), max(received_on) FROM claims WHERE problems IS NULL").fetchone()
+    first: dt.date | None = row[0] if row else None
+    last: dt.date = row[1] if row else dt.date.min
     kinds: list[str] = []
     starts: list[dt.date] = []
     dues: list[dt.date] = []
