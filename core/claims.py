@@ -383,12 +383,12 @@ def run_claims(
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         run = _Runner(con, progress)
-        src = _describe_source(con, file)
+        src = _describe_source(con, file, memory_limit)
         cols = _resolve_columns(cfg, src, with_benefit=cfg.benefit is not None)
         try:
             run(f"reading {Path(file).name}", _parse_sql(cfg, src, cols, with_benefit=cfg.benefit is not None))
         except duckdb.Error as exc:
-            raise InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}") from None
+            raise _read_error(file, exc, memory_limit) from None
         rows, bad_count = con.execute("SELECT count(*), count(problems) FROM claims").fetchone() or (0, 0)
         _build_due(con, cfg, contract, calendar, file)
         run("computing", _result_sql(contract.doc, cfg, basis, as_of))
@@ -397,9 +397,15 @@ def run_claims(
                 fmt = "(FORMAT parquet)" if out_fmt == "parquet" else "(FORMAT csv, HEADER)"
                 run(f"writing {Path(out).name}", f"COPY (SELECT * FROM result ORDER BY row) TO '{_sql_str(str(out))}' {fmt}")
             except duckdb.Error as exc:
+                if _out_of_memory(exc):
+                    raise
                 raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
         summary = _summary(con, contract.doc, cfg, as_of, with_benefit=cfg.benefit is not None)
         bad, bad_file = _bad_rows(con, file, bad_count, bad_rows_out, out, examples)
+    except duckdb.Error as exc:
+        if _out_of_memory(exc):
+            raise _memory_error(exc, memory_limit) from None
+        raise
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -425,6 +431,26 @@ def run_claims(
         as_of=as_of,
         seconds=time.perf_counter() - started,
     )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    import duckdb  # noqa: PLC0415
+
+    return isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory" in str(exc)
+
+
+def _memory_error(exc: BaseException, memory_limit: str) -> InputError:
+    return InputError.one(
+        None,
+        "--memory-limit",
+        f"DuckDB ran out of memory at {memory_limit} ({_first_line(exc)}); raise --memory-limit, or free space for its temporary files",
+    )
+
+
+def _read_error(file: str, exc: BaseException, memory_limit: str) -> InputError:
+    if _out_of_memory(exc):
+        return _memory_error(exc, memory_limit)
+    return InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}")
 
 
 def _basis(contract: Any, cfg: ClaimsDoc) -> str:
@@ -519,7 +545,7 @@ class _Runner:
 
 
 # ---- reading
-def _describe_source(con: Any, file: str) -> _Source:
+def _describe_source(con: Any, file: str, memory_limit: str = "") -> _Source:
     import duckdb  # noqa: PLC0415
 
     suffix = Path(file).suffix.lower()
@@ -536,7 +562,7 @@ def _describe_source(con: Any, file: str) -> _Source:
         if sql.startswith("read_csv"):
             header_len = _header_len(con, file)
     except duckdb.Error as exc:
-        raise InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}") from None
+        raise _read_error(file, exc, memory_limit) from None
     names = tuple(str(r[0]) for r in desc)
     types = tuple(str(r[1]) for r in desc)
     return _Source(file, sql, names, types, header_len)
