@@ -49,6 +49,7 @@ def generate(path: Path, rows: int, fmt: str) -> None:
 
     persons = max(1, rows // 8)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET preserve_insertion_order = true")
     query = f"""
         SELECT 'C' || lpad(CAST(i AS VARCHAR), 10, '0') AS claim_id,
@@ -96,6 +97,7 @@ def child_hand(src: Path, out: Path, memory_limit: str, threads: int | None) -> 
 
     t0, cpu0 = time.perf_counter(), cpu_seconds()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     tmp = tempfile.mkdtemp(prefix="bench-hand-")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{tmp}'")
@@ -166,6 +168,7 @@ def identical(a: Path, b: Path) -> tuple[bool, str]:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     q = f"SELECT {COLUMNS} FROM read_parquet"
     na = con.execute(f"SELECT count(*) FROM read_parquet('{a}')").fetchone()[0]
     nb = con.execute(f"SELECT count(*) FROM read_parquet('{b}')").fetchone()[0]

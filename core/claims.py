@@ -507,9 +507,10 @@ class _Runner:
     def __init__(self, con: Any, progress: ProgressFn | None) -> None:
         self.con = con
         self.progress = progress
-        if progress is not None:
-            con.execute("SET enable_progress_bar = true")
-            con.execute("SET enable_progress_bar_print = false")
+        # DuckDB's own bar would print to the terminal (into our stdout):
+        # never; with a callback, the progress is only polled
+        con.execute(f"SET enable_progress_bar = {'true' if progress is not None else 'false'}")
+        con.execute("SET enable_progress_bar_print = false")
 
     def __call__(self, step: str, sql: str) -> None:
         if self.progress is None:

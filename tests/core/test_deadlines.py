@@ -19,7 +19,11 @@ def _all_deadlines() -> list[Any]:
     out = []
     for spec in api.list_contracts(reg):
         c = api.load_contract(spec.name, reg=reg)
-        out += [pytest.param(spec.name, d.key, c.doc.term.start, id=f"{spec.name}-{d.key}") for d in c.doc.deadlines]
+        clauses = [d.clause for d in c.doc.deadlines]
+        out += [
+            pytest.param(spec.name, d.key, c.doc.term.start, clauses.count(d.clause) == 1, id=f"{spec.name}-{d.key}")
+            for d in c.doc.deadlines
+        ]
     return out
 
 
@@ -30,15 +34,28 @@ def test_there_are_deadlines_to_check() -> None:
     assert any(p.values[0] == "xinxiang" for p in ALL)
 
 
-@pytest.mark.parametrize(("city", "key", "start"), ALL)
-def test_every_bundled_deadline_is_reachable(run: Any, city: str, key: str, start: dt.date) -> None:
+def test_a_clause_with_several_deadlines_asks_for_the_key(run: Any, tmp_path: Path) -> None:
+    path = tmp_path / "contract.toml"
+    path.write_text(
+        _contract_with('[[deadlines]]\nkey = "other"\nlabel = "x"\nclause = "第十七条(一)"\ncount = 1\nunit = "days"\nstart = "x"\n'),
+        encoding="utf-8",
+    )
+    r = run("deadline", "xinxiang", "第十七条(一)", "--from", "2025-03-03", "--contract", str(path))
+    assert r.code == 2
+    assert "clause '第十七条(一)' has several deadlines: direct_settlement, other; give the key" in r.err
+
+
+@pytest.mark.parametrize(("city", "key", "start", "unique_clause"), ALL)
+def test_every_bundled_deadline_is_reachable(run: Any, city: str, key: str, start: dt.date, unique_clause: bool) -> None:
     # from the first day of the contract term; fictional tables stand in for
     # years the package does not cover (a contract's own tables are replaced)
     r = run("deadline", city, key, "--from", start.isoformat(), "--calendar", str(FICTIONAL), "--format", "json")
     assert r.code == 0, r.err
     assert r.json["key"] == key
     assert dt.date.fromisoformat(r.json["due"]) >= start
-    assert r.json["clause"]
+    if unique_clause:  # by its clause too
+        by_clause = run("deadline", city, r.json["clause"], "--from", start.isoformat(), "--calendar", str(FICTIONAL), "--format", "json")
+        assert by_clause.json == r.json
 
 
 def test_manual_reimbursement_across_chunjie(run: Any) -> None:
