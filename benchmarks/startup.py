@@ -22,7 +22,6 @@ import sys
 import time
 import timeit
 
-
 # Bytecode caches are written as an installed package has them: the baseline's
 # libraries ship compiled .pyc files from pip, so ours must not be recompiled
 # from source on every run (PYTHONDONTWRITEBYTECODE=1 would do that).
