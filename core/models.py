@@ -12,6 +12,12 @@ hook (the ones here are registered by the core's own plugin, the same way a
 third-party plugin registers its own). Each model documents the clause shape
 it implements; each computes from rounded amounts and says its formula with
 the actual numbers.
+
+Every model's ``Params`` is a frozen attrs class without generated
+``__eq__``/``__repr__``: parameters are never compared or printed (``yibao
+show`` formats them field by field), and generating those methods for every
+model of the library is start-up time on every command
+(``benchmarks/startup.py``).
 """
 
 from __future__ import annotations
@@ -164,7 +170,7 @@ class PerCapita(Model):
     name = "per_capita"
     outputs = {"amount": "按人头计算的费用"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         count: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)
@@ -186,7 +192,7 @@ class PercentOf(Model):
     name = "percent_of"
     outputs = {"amount": "按比例计算的金额"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)
@@ -202,7 +208,7 @@ class Fixed(Model):
     name = "fixed"
     outputs = {"amount": "合同约定金额"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         amount: Operand = attrs.field(converter=to_operand)
 
@@ -227,7 +233,7 @@ class Installments(Model):
     name = "installments"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         total: Operand = attrs.field(converter=to_operand)
         parts: tuple[Installment, ...] = attrs.field()
@@ -271,7 +277,7 @@ class ProfitCap(Model):
     stage = "risk"
     outputs = {"approved": "核定盈利", "surplus": "超出盈利上限的结余（留存基金）"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)
@@ -299,7 +305,7 @@ class ReturnCap(Model):
     stage = "risk"
     outputs = {"returned": "结余返还", "retained": "结余留存"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)
@@ -325,7 +331,7 @@ class LossSplit(Model):
     stage = "risk"
     outputs = {"bureau": "政策性亏损（甲方承担）", "insurer": "非政策性亏损（乙方承担）"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)
@@ -368,7 +374,7 @@ class RollingSurplus(Model):
     stage = "risk"
     outputs = {"rollover": "滚存结余转入", "drawn": "由滚存结余负担的超支", "end": "年末滚存结余"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         start: Operand = attrs.field(converter=to_operand)
         required: Operand = attrs.field(converter=to_operand)
@@ -532,7 +538,7 @@ class ScoreTiers(Model):
     stage = "assessment"
     outputs = {"deduction": "考核扣减", "paid": "考核后支付"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         score: Operand = attrs.field(converter=to_operand)
@@ -601,7 +607,7 @@ class ThresholdDeduction(Model):
     stage = "assessment"
     outputs = {"deduction": "扣减"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)
@@ -644,7 +650,7 @@ class PerIncident(Model):
     stage = "assessment"
     outputs = {"amount": "按次扣减"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         count: Operand = attrs.field(converter=to_operand)
         unit: Operand = attrs.field(converter=to_operand)
@@ -678,7 +684,7 @@ class Condition(Model):
     stage = "assessment"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         pass
 
@@ -699,7 +705,7 @@ class Itemized(Model):
     stage = "assessment"
     outputs = {"amount": "逐项扣减"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         amounts: Operand = attrs.field(converter=to_operand)
         min: Decimal | None = None
@@ -750,7 +756,7 @@ class Sum(Model):
     stage = "settlement"
     outputs = {"amount": "合计"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         add: tuple[Operand, ...] = attrs.field(converter=to_operands)
         subtract: tuple[Operand, ...] = attrs.field(
@@ -806,7 +812,7 @@ class MonthlyProrata(Model):
     stage = "settlement"
     outputs = {"amount": "按月计算的费用"}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         total: Operand = attrs.field(converter=to_operand)
         end: str = attrs.field(converter=_end_ref)
@@ -863,7 +869,7 @@ class Headcount(Model):
     stage = "staffing"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         minimum: int
         role: str | None = None
@@ -986,7 +992,7 @@ class PersonRules(Model):
     stage = "staffing"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen
+    @attrs.frozen(eq=False, repr=False)
     class Params:
         rules: tuple[PersonRule, ...]
         as_of: str | None = attrs.field(default=None, converter=_as_of_ref)

@@ -573,7 +573,10 @@ def test_show_lists_terms_deadlines_and_interpretations(run: Any) -> None:
 
 
 def test_every_step_cites_a_clause_in_the_text(contract: Any) -> None:
-    text = (Path(__file__).resolve().parents[3] / "shared" / "contracts" / "huaiyang-2025.txt").read_text(encoding="utf-8")
+    path = Path(__file__).resolve().parents[3] / "shared" / "contracts" / "huaiyang-2025.txt"
+    if not path.is_file():
+        pytest.skip("the contract texts (../shared/contracts) are not beside this checkout")
+    text = path.read_text(encoding="utf-8")
     c = contract(CITY)
     cited = {b.step.clause for b in c.steps} | {o.clause for b in c.steps for o in b.outputs.values() if o.clause}
     cited |= {d.clause for d in c.doc.deadlines} | {t.clause for t in c.doc.terms if t.key != "missing_clauses"}
