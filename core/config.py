@@ -100,9 +100,13 @@ def _structure_scalar(value: Any, _: type) -> Any:
     raise ValueError(f"expected a string, number or boolean, got {value!r}")
 
 
-def make_converter() -> cattrs.Converter:
-    """A converter that forbids unknown keys and never coerces silently."""
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+def make_converter(detailed: bool = True) -> cattrs.Converter:
+    """A converter that forbids unknown keys and never coerces silently.
+
+    :param detailed: collect every error with its path (slower to generate);
+        the fast one is tried first, the detailed one only to explain a failure.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(str, _structure_str)
@@ -115,15 +119,34 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-_CONVERTER: cattrs.Converter | None = None
+_CONVERTERS: dict[bool, cattrs.Converter] = {}
 
 
-def converter() -> cattrs.Converter:
-    """The shared converter (built on first use: no work at import time)."""
-    global _CONVERTER
-    if _CONVERTER is None:
-        _CONVERTER = make_converter()
-    return _CONVERTER
+def converter(detailed: bool = True) -> cattrs.Converter:
+    """The shared converters (built on first use: no work at import time)."""
+    conv = _CONVERTERS.get(detailed)
+    if conv is None:
+        conv = _CONVERTERS[detailed] = make_converter(detailed)
+    return conv
+
+
+def try_structure(data: Any, cls: type[T], file: str | None = None, path: str = "") -> tuple[T | None, list[Problem]]:
+    """Structure ``data`` into ``cls``: ``(value, [])`` or ``(None, problems)``.
+
+    The fast converter runs first; only when it fails is the input
+    structured again with detailed validation, which names every problem
+    with its key path. Both apply the same hooks and validators, so they
+    accept exactly the same input — and good input pays for no error
+    bookkeeping (about 10 ms of generated code per contract at start-up).
+    """
+    try:
+        return converter(detailed=False).structure(data, cls), []
+    except Exception:  # explained below, with every path
+        pass
+    try:
+        return converter().structure(data, cls), []
+    except Exception as exc:  # cattrs raises groups and plain errors alike
+        return None, problems_from(exc, cls, file, path)
 
 
 def structure(data: Any, cls: type[T], file: str | None = None, path: str = "") -> T:
@@ -131,10 +154,10 @@ def structure(data: Any, cls: type[T], file: str | None = None, path: str = "") 
 
     :raises InputError: listing each problem with file and key path.
     """
-    try:
-        return converter().structure(data, cls)
-    except Exception as exc:  # cattrs raises groups and plain errors alike
-        raise InputError(problems_from(exc, cls, file, path)) from None
+    value, problems = try_structure(data, cls, file, path)
+    if problems:
+        raise InputError(problems)
+    return value  # type: ignore[return-value]
 
 
 def problems_from(

@@ -6,6 +6,10 @@ binding each ``[[steps]]`` table to the standard model it names and checking,
 before anything is computed, that every figure a step reads is a facts key or
 an item an earlier step produces, and that every interpretation it names
 exists. Nothing here computes: see :mod:`yibao.engine`.
+
+The TOML shapes are frozen attrs classes without generated ``__eq__`` and
+``__repr__``: a contract is never compared field by field, and generating
+those methods costs start-up time on every command (``benchmarks/startup.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .config import Scalar, converter, problems_from, read_toml, structure
+from .config import Scalar, read_toml, structure, try_structure
 from .errors import FieldError, InputError, Problem, closest, join_path
 from .models import FindingSpec, Model
 from .results import Interpretation
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
 STAGES: tuple[str, ...] = ("fees", "risk", "assessment", "settlement", "staffing")
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ContractSpec:
     """What a plugin hands to ``register`` in ``yibao_register_contracts``.
 
@@ -52,13 +56,13 @@ class ContractSpec:
 
 
 # --------------------------------------------------------------- TOML shapes
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Parties:
     bureau: str
     insurer: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Term:
     start: dt.date
     end: dt.date
@@ -69,7 +73,7 @@ class Term:
             raise FieldError("end", f"expected an end date on or after {self.start}")
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class TermEntry:
     """A term shown by ``yibao show`` that computes nothing (notice periods,
     offices, benefit rules read by later processing)."""
@@ -80,7 +84,7 @@ class TermEntry:
     clause: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Deadline:
     """A deadline the contract sets, counted from an event."""
 
@@ -92,7 +96,7 @@ class Deadline:
     start: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class StatedCheck:
     """Arithmetic the contract states, which ``yibao validate`` re-does: the
     parts must add up to the total, the 大写 words must read as the total."""
@@ -105,7 +109,7 @@ class StatedCheck:
     words: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Carry:
     """In a multi-period run, the item of one period that becomes a fact of
     the next (淮阳: 滚存结余 at year end -> the next year's start)."""
@@ -115,14 +119,14 @@ class Carry:
     clause: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class OutputSpec:
     key: str
     label: str
     clause: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Step:
     """The keys every ``[[steps]]`` table may have, besides its model's own."""
 
@@ -155,7 +159,7 @@ class Step:
 STEP_KEYS = frozenset(a.name for a in attrs.fields(Step))
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ContractDoc:
     """The top level of a ``contract.toml``."""
 
@@ -181,7 +185,7 @@ class ContractDoc:
     claims: dict[str, Any] | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class BoundStep:
     """A step bound to its model, parameters structured, outputs resolved."""
 
@@ -193,7 +197,7 @@ class BoundStep:
     stage: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Contract:
     """A loaded contract: its TOML, its bound steps and its hooks."""
 
@@ -390,15 +394,13 @@ def _bind_step(
         msg += f"; did you mean {hint!r}?" if hint else f"; its keys: {', '.join(sorted(param_keys))}"
         problems.append(Problem(file, join_path(path, k), msg))
     rest = {k: v for k, v in rest.items() if k in param_keys}
-    try:
-        step = converter().structure(common, Step)
-    except Exception as exc:
-        problems.extend(problems_from(exc, Step, file, path))
+    step, found = try_structure(common, Step, file, path)
+    problems.extend(found)
+    if step is None:
         return None
-    try:
-        params: Any = converter().structure(rest, params_cls)
-    except Exception as exc:
-        problems.extend(problems_from(exc, params_cls, file, path))
+    params, found = try_structure(rest, params_cls, file, path)
+    problems.extend(found)
+    if params is None:
         return None
     if len(problems) > before:
         return None
