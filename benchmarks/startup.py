@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 import timeit
+from pathlib import Path
 
 # Bytecode caches are written as an installed package has them: the baseline's
 # libraries ship compiled .pyc files from pip, so ours must not be recompiled
@@ -44,8 +44,10 @@ def main() -> None:
     ap.add_argument("--city", default="xinxiang")
     args = ap.parse_args()
 
-    exe = shutil.which("yibao")
-    yibao_cmd = [exe] if exe else [sys.executable, "-m", "yibao"]
+    # The console script beside this interpreter, not whatever `yibao` is first
+    # on PATH: a version-manager shim (pyenv) would add its own start-up time.
+    script = Path(sys.executable).with_name("yibao")
+    yibao_cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "yibao"]
     base = wall([sys.executable, "-c", "import click, pluggy, attrs, cattrs"], args.runs)
     full = wall([*yibao_cmd, "compute", args.city, "--format", "json"], args.runs)
     print(f"baseline import click, pluggy, attrs, cattrs : {base * 1000:7.1f} ms (median of {args.runs})")
