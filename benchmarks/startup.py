@@ -28,14 +28,21 @@ from pathlib import Path
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def wall(cmd: list[str], runs: int) -> float:
-    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)  # warm-up
-    times = []
+def once(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    return time.perf_counter() - t
+
+
+def interleaved(a: list[str], b: list[str], runs: int) -> tuple[float, float]:
+    """Medians of ``a`` and ``b`` run alternately, so that a change in the
+    machine's speed during the measurement hits both alike."""
+    once(a), once(b)  # warm-up: bytecode written, files cached
+    ta, tb = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        ta.append(once(a))
+        tb.append(once(b))
+    return statistics.median(ta), statistics.median(tb)
 
 
 def main() -> None:
@@ -48,8 +55,11 @@ def main() -> None:
     # on PATH: a version-manager shim (pyenv) would add its own start-up time.
     script = Path(sys.executable).with_name("yibao")
     yibao_cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "yibao"]
-    base = wall([sys.executable, "-c", "import click, pluggy, attrs, cattrs"], args.runs)
-    full = wall([*yibao_cmd, "compute", args.city, "--format", "json"], args.runs)
+    base, full = interleaved(
+        [sys.executable, "-c", "import click, pluggy, attrs, cattrs"],
+        [*yibao_cmd, "compute", args.city, "--format", "json"],
+        args.runs,
+    )
     print(f"baseline import click, pluggy, attrs, cattrs : {base * 1000:7.1f} ms (median of {args.runs})")
     print(f"yibao compute {args.city} --format json      : {full * 1000:7.1f} ms")
     print(f"ratio                                        : {full / base:7.2f}×  (goal ≤ 1.5×)")
