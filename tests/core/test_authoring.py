@@ -85,3 +85,74 @@ def test_diff_parameters_and_items(run: Any, tmp_path: Path) -> None:
     # the cap follows: 3.85% × 20,000,000 = 770,000 vs 731,500; payouts 17,900,000 leave 2,100,000
     assert changed[("approved_profit", "市本级")]["new"] == "770000.00"
     assert run("diff", "xinxiang", "--contract", str(old)).code == 2
+
+
+KAIFENG_FACTS = '''
+@attrs.frozen
+class Facts:
+    period: str
+    enrolled: int = attrs.field(validator=non_negative)
+    score: Decimal = attrs.field(validator=score_0_100)
+    roster: str | None = None
+
+    @property
+    def score_share(self) -> Decimal:
+        return self.score / 100
+'''
+
+KAIFENG_STEPS = """
+[[steps]]
+model = "per_capita"
+clause = "第三条"
+key = "quarter_fee"
+label = "季度经办服务费"
+count = "enrolled"
+rate = "1.5"
+divisor = 4
+
+[[steps]]
+model = "threshold_deduction"
+clause = "第五条"
+key = "assessment_deduction"
+label = "考核扣减"
+base = "quarter_fee"
+rate = "score_share"
+thresholds = [{ below = "80%", deduct = "3%" }]
+
+[[steps]]
+model = "sum"
+clause = "第三条、第五条"
+key = "quarter_payable"
+label = "本季度应拨付"
+add = ["quarter_fee"]
+subtract = ["assessment_deduction"]
+
+[[steps]]
+model = "headcount"
+clause = "第七条"
+minimum = 12
+group = "派驻人员"
+finding_key = "staffing.seconded"
+"""
+
+
+@pytest.mark.parametrize(("score", "deduction", "payable"), [("79.99", "1125.01", "36375.37"), ("80", "0.00", "37500.38")])
+def test_the_plugin_guides_worked_example(run: Any, tmp_path: Path, score: str, deduction: str, payable: str) -> None:
+    """docs/plugin-guide.md, "Worked example": the numbers it states."""
+    assert run("new-city", "kaifeng", "--dir", str(tmp_path)).code == 0
+    pkg = tmp_path / "yibao-kaifeng" / "yibao_kaifeng"
+    init = (pkg / "__init__.py").read_text(encoding="utf-8")
+    start, end = init.index("@attrs.frozen"), init.index("@hookimpl")
+    init = init[:start] + KAIFENG_FACTS.strip() + "\n\n\n" + init[end:]
+    (pkg / "__init__.py").write_text(init.replace("from yibao.config import non_negative", "from yibao.config import non_negative, score_0_100"), encoding="utf-8")
+    toml = (pkg / "contract.toml").read_text(encoding="utf-8")
+    (pkg / "contract.toml").write_text(toml[: toml.index("[[steps]]")] + KAIFENG_STEPS, encoding="utf-8")
+    facts = tmp_path / "q1.toml"
+    facts.write_text(f'period = "2026Q1"\nenrolled = 100001\nscore = {score}\n', encoding="utf-8")
+    res = run("--plugins-dir", str(tmp_path / "yibao-kaifeng"), "compute", "kaifeng", "--facts", str(facts), "--format", "json")
+    assert res.code == 0, res.err
+    amounts = {i["key"]: i["amount"] for i in res.json["items"]}
+    # 100,001 × 1.5 ÷ 4 = 37,500.375 -> 37,500.38; 3% of it = 1,125.0114 -> 1,125.01
+    assert amounts == {"quarter_fee": "37500.38", "assessment_deduction": deduction, "quarter_payable": payable}
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "plugin-guide.md").read_text(encoding="utf-8")
+    assert "37,500.38" in guide and "1,125.01" in guide and "36,375.37" in guide
