@@ -22,8 +22,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
-        return f"{where}: {self.path or '(top level)'}: {self.message}"
+        key = self.path or "(top level)"
+        return f"{self.file}: {key}: {self.message}" if self.file else f"{key}: {self.message}"
 
 
 class YibaoError(Exception):
