@@ -110,7 +110,7 @@ def run_step(b: BoundStep, contract: Contract, facts: Any, ledger: Ledger, roste
         ctx = StepContext(contract, facts, ledger, b, scope, element, roster)
         if step.when is not None and not _truthy(ctx.lookup(step.when)):
             shown = ctx.lookup(step.when)
-            shown_text = "false" if shown is None or shown is False else fmt_number(Decimal(shown)) if not isinstance(shown, bool) else "false"
+            shown_text = "false" if shown is None or isinstance(shown, bool) else fmt_number(Decimal(shown))
             out = {role: (ZERO, f"0（条件未满足：{step.when} = {shown_text}）") for role in b.outputs}
             if step.otherwise is not None:
                 ctx.raise_finding(step.otherwise, f"{step.when} = {shown_text}")
