@@ -321,6 +321,7 @@ def compute_cmd(
     """
     from . import api  # noqa: PLC0415
     from .render import render_result  # noqa: PLC0415
+    from .results import combine  # noqa: PLC0415
 
     c = _contract(ctx, city, contract_file, readings)
     files = _facts_files(facts) if facts else [str(api.example_facts(c))]
@@ -332,7 +333,7 @@ def compute_cmd(
         _emit(result.to_dict(), fmt, render_result(result))
         ctx.exit(1 if result.has_violations else 0)
     results = api.compute_series(c, loaded, rosters, files)
-    _emit({"results": [r.to_dict() for r in results]}, fmt, "\n\n".join(render_result(r) for r in results))
+    _emit(combine(results), fmt, "\n\n".join(render_result(r) for r in results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
 
 

@@ -47,15 +47,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "yibao.plugins.huaian",
 )
 
-STAGE_HOOKS: tuple[str, ...] = (
-    "yibao_compute_fees",
-    "yibao_share_risk",
-    "yibao_assess_payout",
-    "yibao_settle_payment",
-    "yibao_check_staffing",
-    "yibao_validate_contract",
-)
-
 
 @attrs.frozen
 class LoadFailure:

@@ -151,9 +151,6 @@ class Ledger:
             li = self._by_key.get((key, None))
         return None if li is None else li.amount
 
-    def has(self, key: str, scope: str | None = None) -> bool:
-        return self.get(key, scope) is not None
-
     def choice(self, interpretation_id: str) -> str:
         """The chosen reading of an interpretation; marks it as used."""
         interp = self._interpretations.get(interpretation_id)
@@ -216,6 +213,7 @@ def result_from_ledger(
 
 
 def combine(results: Iterable[Result]) -> dict[str, Any]:
-    """Several periods' results (a multi-year ledger) as one JSON object."""
+    """Several periods' results (a multi-year ledger) as one JSON object:
+    what ``yibao compute`` prints for more than one facts file."""
     rs = list(results)
     return {"results": [r.to_dict() for r in rs]}
