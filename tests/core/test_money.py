@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from yibao.money import from_daxie, parse_decimal, to_daxie, to_fen
 
@@ -66,6 +66,7 @@ def test_daxie_rejects_non_amount() -> None:
         from_daxie("不是金额")
 
 
+@settings(deadline=None)  # the first example imports cn2an (≈ 0.25 s)
 @given(st.integers(min_value=0, max_value=10**11).map(lambda n: D(n) / 100))
 def test_daxie_round_trip(amount: D) -> None:
     assert from_daxie(to_daxie(amount)) == to_fen(amount)
