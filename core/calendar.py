@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from .dates import add_months
 from .errors import FieldError, InputError, Problem
 
 ONE_DAY = dt.timedelta(days=1)
@@ -304,15 +305,6 @@ _JAN1 = _Jan1()
 
 def _span(days: Sequence[dt.date]) -> str:
     return str(days[0]) if len(days) == 1 else f"{days[0]}–{days[-1]}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or that month's last day when it has
-    no such day (民法典 第二百零二条: 1月31日 + 1个月 = 2月28日/29日)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = _stdcal.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
 
 
 # --------------------------------------------------------------- the package

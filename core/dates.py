@@ -21,7 +21,9 @@ def days_in_month(year: int, month: int) -> int:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, the day clamped to the month's end
-    (2025-01-31 + 1 month = 2025-02-28)."""
+    (2025-01-31 + 1 month = 2025-02-28; 民法典 第二百零二条: a period in months
+    ends on the corresponding day, or the month's last day when there is none).
+    Used for contract months and for deadlines counted in months."""
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
     return dt.date(year, month0 + 1, min(day.day, days_in_month(year, month0 + 1)))
