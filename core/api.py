@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from .config import parse_toml, read_toml, structure
+from .inputs import parse_toml, read_toml, structure
 from .contract import Contract, ContractSpec
 from .contract import load_contract as _load
 from .errors import InputError, Problem, closest

@@ -104,7 +104,7 @@ def read_calendar_file(path: str | Path) -> CalendarDoc:
 
     :raises InputError: the file is missing, not TOML, or a table is invalid.
     """
-    from .config import read_toml  # noqa: PLC0415
+    from .inputs import read_toml  # noqa: PLC0415
 
     raw = read_toml(path)
     extra = sorted(set(raw) - {"calendar"})
@@ -118,7 +118,7 @@ def structure_calendar(raw: Any, file: str | None) -> CalendarDoc:
 
     :raises InputError: each problem with file and key path (``calendar.years[0].workdays[1]``).
     """
-    from .config import structure  # noqa: PLC0415
+    from .inputs import structure  # noqa: PLC0415
 
     return structure(raw, CalendarDoc, file, "calendar")
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .config import Scalar
+from .inputs import Scalar
 from .errors import InputError, Problem, closest
 from .money import ZERO, fmt_amount, fmt_rate, parse_decimal
 
@@ -122,7 +122,7 @@ def claims_doc(contract: Any) -> ClaimsDoc:
 
     :raises InputError: the contract has none, or each problem with key path.
     """
-    from .config import structure  # noqa: PLC0415
+    from .inputs import structure  # noqa: PLC0415
     from .contract import facts_names  # noqa: PLC0415
 
     raw = contract.doc.claims

@@ -476,7 +476,7 @@ def describe_contract_step(b: Any, sep: str = " ") -> str:
     ``compare``): operands as written, tables by their number of bands."""
     import attrs  # noqa: PLC0415
 
-    from .models import Operand  # noqa: PLC0415
+    from .operands import Operand  # noqa: PLC0415
 
     parts = []
     for a in attrs.fields(type(b.params)):
@@ -512,7 +512,7 @@ def diff_cmd(ctx: click.Context, city: str, contracts: tuple[Path, ...], facts: 
       yibao diff xinxiang --contract a.toml --contract b.toml --facts 2025.toml
     """
     from . import api  # noqa: PLC0415
-    from .config import read_toml  # noqa: PLC0415
+    from .inputs import read_toml  # noqa: PLC0415
     from .errors import InputError  # noqa: PLC0415
     from .render import table  # noqa: PLC0415
 

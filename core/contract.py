@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .config import Scalar, read_toml, structure, try_structure
+from .inputs import Scalar, read_toml, structure, try_structure
 from .errors import FieldError, InputError, Problem, closest, join_path
 from .models import FindingSpec, Model
 from .results import Interpretation
@@ -261,7 +261,7 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
 
 
 def _read_traversable(t: Traversable) -> dict[str, Any]:
-    from .config import parse_toml  # noqa: PLC0415
+    from .inputs import parse_toml  # noqa: PLC0415
 
     return parse_toml(t.read_text(encoding="utf-8"), str(t))
 
@@ -357,7 +357,7 @@ def _bind_steps(
 
 
 def _operand_fields(params: Any) -> list[tuple[str, Any]]:
-    from .models import Operand  # noqa: PLC0415
+    from .operands import Operand  # noqa: PLC0415
 
     out: list[tuple[str, Any]] = []
     for a in attrs.fields(type(params)):

@@ -18,7 +18,8 @@ import attrs
 from .contract import BoundStep, Contract
 from .errors import InputError, Problem
 from .hookspecs import hookimpl
-from .models import STANDARD_MODELS, FindingSpec, Operand
+from .models import STANDARD_MODELS, FindingSpec
+from .operands import Operand
 from .money import ZERO, fmt_amount, fmt_number, from_daxie
 from .results import Ledger
 

@@ -16,7 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.config import score_0_100
+from yibao.inputs import score_0_100
 from yibao.contract import ContractSpec
 from yibao.dates import contract_period
 from yibao.errors import FieldError

@@ -17,7 +17,7 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.config import non_negative
+from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
 from yibao.money import ZERO, fmt_amount

@@ -13,7 +13,7 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.config import non_negative, score_0_100
+from yibao.inputs import non_negative, score_0_100
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl

@@ -144,7 +144,7 @@ def test_the_plugin_guides_worked_example(run: Any, tmp_path: Path, score: str, 
     init = (pkg / "__init__.py").read_text(encoding="utf-8")
     start, end = init.index("@attrs.frozen"), init.index("@hookimpl")
     init = init[:start] + KAIFENG_FACTS.strip() + "\n\n\n" + init[end:]
-    (pkg / "__init__.py").write_text(init.replace("from yibao.config import non_negative", "from yibao.config import non_negative, score_0_100"), encoding="utf-8")
+    (pkg / "__init__.py").write_text(init.replace("from yibao.inputs import non_negative", "from yibao.inputs import non_negative, score_0_100"), encoding="utf-8")
     toml = (pkg / "contract.toml").read_text(encoding="utf-8")
     (pkg / "contract.toml").write_text(toml[: toml.index("[[steps]]")] + KAIFENG_STEPS, encoding="utf-8")
     facts = tmp_path / "q1.toml"

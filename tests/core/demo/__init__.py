@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from yibao.config import non_negative
+from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
 

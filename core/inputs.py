@@ -26,6 +26,7 @@ from cattrs.errors import (
 
 from .errors import FieldError, InputError, Problem, closest, join_path
 from .money import parse_decimal
+from .operands import Operand
 
 T = TypeVar("T")
 
@@ -113,8 +114,6 @@ def make_converter(detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_structure_hook(Scalar, _structure_scalar)
-    from .models import Operand  # noqa: PLC0415 - models need no converter at import
-
     conv.register_structure_hook(Operand, lambda v, _: Operand.parse(v))
     return conv
 
