@@ -20,22 +20,17 @@ from typing import Any
 
 import attrs
 
-from .inputs import parse_toml, read_toml, structure
 from .contract import Contract, ContractSpec
 from .contract import load_contract as _load
 from .errors import InputError, Problem, closest
+from .inputs import parse_toml, read_toml, structure
+from .periods import Period, period_field, period_of
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
 from .roster import StaffMember, read_roster
+from .stages import MONEY_STAGES
 
 _DEFAULT: Registry | None = None
-
-FEE_STAGES: tuple[str, ...] = (
-    "yibao_compute_fees",
-    "yibao_share_risk",
-    "yibao_assess_payout",
-    "yibao_settle_payment",
-)
 
 
 def registry(*, plugins_dirs: Sequence[str | Path] = (), fresh: bool = False) -> Registry:
@@ -58,15 +53,17 @@ def list_contracts(reg: Registry | None = None) -> list[ContractSpec]:
 def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
     """The spec registered under ``name``; InputError with the closest name."""
     reg = reg or registry()
-    if name not in reg.contracts:
-        hint = closest(name, reg.contracts)
+    spec = reg.spec(name)
+    if spec is None:
+        names = reg.names()
+        hint = closest(name, names)
         msg = f"no contract {name!r}"
-        msg += f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(sorted(reg.contracts)) or 'none'}"
+        msg += f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(names) or 'none'}"
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
         raise InputError([Problem("command line", "CITY", msg)])
-    return reg.contracts[name]
+    return spec
 
 
 def load_contract(name: str, path: str | Path | None = None, reg: Registry | None = None) -> Contract:
@@ -95,6 +92,10 @@ def load_facts(contract: Contract, source: str | Path | Mapping[str, Any], file:
         file = file or str(source)
         data = read_toml(source)
     facts: Any = structure(data, contract.spec.facts_class, file)
+    key, _ = period_field(type(facts))
+    wrong = contract.check_period(period_of(facts))
+    if wrong is not None:
+        raise InputError.one(file, key, wrong)
     check = getattr(facts, "validate_against", None)
     if check is not None:
         problems = [Problem(file, path, msg) for path, msg in check(contract)]
@@ -129,11 +130,9 @@ def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[Sta
     return read_roster(path, (*REQUIRED, *extra))
 
 
-def period_of(facts: Any) -> str:
-    period = getattr(facts, "period", None)
-    if period is None and hasattr(facts, "year"):
-        period = facts.year
-    return str(period)
+def period(facts: Any) -> Period:
+    """The period a facts value is about (its kind declared by the facts class)."""
+    return period_of(facts)
 
 
 def compute(
@@ -148,8 +147,8 @@ def compute(
     ledger = Ledger(contract.interpretations)
     ledger.source = facts_file
     reg = contract.registry
-    for hook in FEE_STAGES:
-        reg.hook(contract.name, hook)(contract=contract, facts=facts, ledger=ledger)
+    for stage in MONEY_STAGES:
+        reg.hook(contract.name, stage.hook)(contract=contract, facts=facts, ledger=ledger)
     if roster is not None:
         reg.hook(contract.name, "yibao_check_staffing")(
             contract=contract, facts=facts, roster=tuple(roster), ledger=ledger
@@ -161,7 +160,7 @@ def compute(
             "no roster given (facts key 'roster' or --roster): staffing duties not checked",
             "、".join(dict.fromkeys(b.step.clause for b in contract.steps if b.stage == "staffing")),
         )
-    return result_from_ledger(contract.doc.id, contract.doc.city, period_of(facts), ledger)
+    return result_from_ledger(contract.doc.id, contract.doc.city, str(period_of(facts)), ledger)
 
 
 def compute_series(
@@ -207,20 +206,12 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     """Check the contract's own stated arithmetic (and, with facts, stated
     figures the facts can confirm). Findings only; nothing is computed.
 
-    :raises InputError: the contract's ``[calendar]`` or ``[claims]`` table
-        is invalid (they are structured only when used, and here).
+    The contract's ``[calendar]`` and ``[claims]`` tables were checked when
+    it was loaded.
     """
-    if contract.doc.calendar is not None:
-        from .calendar import calendar_doc  # noqa: PLC0415 - only for contracts that have one
-
-        calendar_doc(contract)
-    if contract.doc.claims is not None:
-        from .claims import claims_doc  # noqa: PLC0415
-
-        claims_doc(contract)
     ledger = Ledger(contract.interpretations)
     contract.registry.hook(contract.name, "yibao_validate_contract")(
         contract=contract, facts=facts, ledger=ledger
     )
-    period = period_of(facts) if facts is not None else ""
-    return result_from_ledger(contract.doc.id, contract.doc.city, period, ledger)
+    shown = str(period_of(facts)) if facts is not None else ""
+    return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)

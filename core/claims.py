@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .inputs import Scalar
 from .errors import InputError, Problem, closest
+from .inputs import Scalar
 from .money import ZERO, fmt_amount, fmt_rate, parse_decimal
 
 if TYPE_CHECKING:
@@ -122,8 +122,8 @@ def claims_doc(contract: Any) -> ClaimsDoc:
 
     :raises InputError: the contract has none, or each problem with key path.
     """
-    from .inputs import structure  # noqa: PLC0415
     from .contract import facts_names  # noqa: PLC0415
+    from .inputs import structure  # noqa: PLC0415
 
     raw = contract.doc.claims
     if raw is None:

@@ -476,10 +476,11 @@ def describe_contract_step(b: Any, sep: str = " ") -> str:
     ``compare``): operands as written, tables by their number of bands."""
     import attrs  # noqa: PLC0415
 
+    from .models.base import param_fields  # noqa: PLC0415
     from .operands import Operand  # noqa: PLC0415
 
     parts = []
-    for a in attrs.fields(type(b.params)):
+    for a in param_fields(b.params):
         v = getattr(b.params, a.name)
         if v is None or v == () or v is False or a.name.endswith("interpretation") or a.name == "finding_key":
             continue
@@ -512,8 +513,8 @@ def diff_cmd(ctx: click.Context, city: str, contracts: tuple[Path, ...], facts: 
       yibao diff xinxiang --contract a.toml --contract b.toml --facts 2025.toml
     """
     from . import api  # noqa: PLC0415
-    from .inputs import read_toml  # noqa: PLC0415
     from .errors import InputError  # noqa: PLC0415
+    from .inputs import read_toml  # noqa: PLC0415
     from .render import table  # noqa: PLC0415
 
     if len(contracts) != 2:

@@ -18,41 +18,26 @@ import datetime as dt
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
+from .errors import FieldError, InputError, PluginError, Problem, closest, join_path
 from .inputs import Scalar, read_toml, structure, try_structure
-from .errors import FieldError, InputError, Problem, closest, join_path
-from .models import FindingSpec, Model
+from .models import Model
+from .models.base import STEP_KEYS, OutputSpec, StepKeys, param_fields
+from .operands import Operand
+from .periods import KIND_NAMES, Period, check_within, period_field
+from .registry import Registry
 from .results import Interpretation
+from .spec import ContractSpec
+from .stages import order
 
-if TYPE_CHECKING:
-    from .registry import Registry
+__all__ = ["STEP_KEYS", "BoundStep", "Contract", "ContractDoc", "ContractSpec", "OutputSpec", "Step", "load_contract"]
 
-STAGES: tuple[str, ...] = ("fees", "risk", "assessment", "settlement", "staffing")
-
-
-@attrs.frozen(eq=False, repr=False)
-class ContractSpec:
-    """What a plugin hands to ``register`` in ``yibao_register_contracts``.
-
-    :param name: the name users type (``yibao compute xinxiang``): the city.
-    :param contract_file: the bundled ``contract.toml``.
-    :param facts_class: the attrs class a period's facts are structured into.
-        It has a ``period`` attribute or property (``"2025"``, ``"2026Q1"``)
-        and may have ``period_kind`` (default ``"year"``) and
-        ``validate_against(contract) -> list[(key_path, message)]``.
-    :param examples: bundled example facts files, the first is the default.
-    """
-
-    name: str
-    contract_file: Path | Traversable
-    facts_class: type
-    examples: tuple[Path | Traversable, ...] = ()
-    description: str = ""
+#: a ``[[steps]]`` table's common keys (every model's ``Params`` derives from it)
+Step = StepKeys
 
 
 # --------------------------------------------------------------- TOML shapes
@@ -64,13 +49,23 @@ class Parties:
 
 @attrs.frozen(eq=False, repr=False)
 class Term:
+    """The contract term. ``renewal_years`` and ``renewal_reading``: a
+    cooperation longer than the signed term (淮阳 第四十五条: 合作期限3年、合同
+    每年签订一次), within which later years are computed under this
+    contract when the interpretation ``renewal_reading`` (``ID=CHOICE``) is
+    chosen."""
+
     start: dt.date
     end: dt.date
     clause: str
+    renewal_years: int | None = None
+    renewal_reading: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:
             raise FieldError("end", f"expected an end date on or after {self.start}")
+        if (self.renewal_years is None) != (self.renewal_reading is None):
+            raise FieldError("renewal_years", "expected renewal_years and renewal_reading together")
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -120,46 +115,6 @@ class Carry:
 
 
 @attrs.frozen(eq=False, repr=False)
-class OutputSpec:
-    key: str
-    label: str
-    clause: str | None = None
-
-
-@attrs.frozen(eq=False, repr=False)
-class Step:
-    """The keys every ``[[steps]]`` table may have, besides its model's own."""
-
-    model: str
-    clause: str
-    key: str | None = None
-    label: str | None = None
-    outputs: dict[str, OutputSpec] = attrs.Factory(dict)
-    stage: Literal["fees", "risk", "assessment", "settlement", "staffing"] | None = None
-    when: str | None = None
-    otherwise: FindingSpec | None = None
-    periods: tuple[str, ...] | None = None
-    scope: str | None = None
-    kind: Literal["payment", "contingent"] = "payment"
-    total_row: bool = False
-    note: str | None = None
-    reading: str | None = None
-
-    @property
-    def gate(self) -> tuple[str, str] | None:
-        """``reading = "ID=CHOICE"`` as ``(ID, CHOICE)``: the step runs only
-        when that interpretation's chosen reading is CHOICE (the steps of the
-        other readings produce the same items)."""
-        if self.reading is None or "=" not in self.reading:
-            return None
-        iid, choice = self.reading.split("=", 1)
-        return iid.strip(), choice.strip()
-
-
-STEP_KEYS = frozenset(a.name for a in attrs.fields(Step))
-
-
-@attrs.frozen(eq=False, repr=False)
 class ContractDoc:
     """The top level of a ``contract.toml``."""
 
@@ -187,14 +142,22 @@ class ContractDoc:
 
 @attrs.frozen(eq=False, repr=False)
 class BoundStep:
-    """A step bound to its model, parameters structured, outputs resolved."""
+    """A step bound to its model, parameters structured, outputs resolved.
+
+    ``params`` is the step's table structured by its model's ``Params``
+    (which derives from :class:`Step`); ``step`` is the same object, seen
+    through its common keys."""
 
     index: int
-    step: Step
     model: Model
     params: Any
     outputs: dict[str, OutputSpec]
     stage: str
+
+    @property
+    def step(self) -> Step:
+        step: Step = self.params
+        return step
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -223,6 +186,35 @@ class Contract:
     def interpretations(self) -> dict[str, Interpretation]:
         return {i.id: i for i in self.doc.interpretations}
 
+    @property
+    def settles_until(self) -> dt.date:
+        """The last day a period may end on: the term's end, or the end of
+        the cooperation when the term's renewal reading is chosen."""
+        term = self.doc.term
+        if term.renewal_years is None or term.renewal_reading is None:
+            return term.end
+        iid, _, choice = term.renewal_reading.partition("=")
+        interp = self.interpretations.get(iid.strip())
+        if interp is None or interp.choice != choice.strip():
+            return term.end
+        return term.end.replace(year=term.end.year + term.renewal_years - 1)
+
+    def check_period(self, period: Period) -> str | None:
+        """``None`` when a facts file's period lies within the term (or the
+        cooperation, see :attr:`settles_until`), else what is wrong."""
+        term = self.doc.term
+        until = self.settles_until
+        problem = check_within(period, term.start, until)
+        if problem is None:
+            return None
+        if until != term.end:
+            return f"{problem} ({term.clause}; the term extended by the reading {term.renewal_reading})"
+        return f"{problem} ({term.clause})"
+
+    def period_bounds(self, period: Period) -> tuple[dt.date, dt.date]:
+        """First and last day of a period of this contract."""
+        return period.bounds(self.doc.term.start)
+
     def with_choices(self, choices: Mapping[str, str]) -> Contract:
         """The same contract with some interpretations switched (``--reading``)."""
         by_id = self.interpretations
@@ -249,21 +241,48 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     """
     source = path if path is not None else spec.contract_file
     file = str(source)
-    raw = read_toml(source) if isinstance(source, (str, Path)) else _read_traversable(source)
+    raw = read_toml(source)
     doc = structure(raw, ContractDoc, file)
     problems: list[Problem] = []
+    try:
+        period_field(spec.facts_class)
+    except TypeError as exc:
+        raise PluginError(f"contract {spec.name!r}: {exc}") from None
     _check_interpretations(doc, file, problems)
+    _check_renewal(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
     _check_readings(doc, steps, file, problems)
+    _check_tables(doc, spec, file, problems)
     if problems:
         raise InputError(problems)
     return Contract(doc=doc, spec=spec, path=file, steps=tuple(steps), registry=registry)
 
 
-def _read_traversable(t: Traversable) -> dict[str, Any]:
-    from .inputs import parse_toml  # noqa: PLC0415
+def _check_renewal(doc: ContractDoc, file: str, problems: list[Problem]) -> None:
+    reading = doc.term.renewal_reading
+    if reading is None:
+        return
+    iid, _, choice = reading.partition("=")
+    by_id = {i.id: i for i in doc.interpretations}
+    if iid.strip() not in by_id or choice.strip() not in by_id[iid.strip()].readings:
+        problems.append(Problem(file, "term.renewal_reading", f"expected ID=CHOICE of an [[interpretations]] entry, got {reading!r}"))
 
-    return parse_toml(t.read_text(encoding="utf-8"), str(t))
+
+def _check_tables(doc: ContractDoc, spec: ContractSpec, file: str, problems: list[Problem]) -> None:
+    """``[calendar]`` and ``[claims]`` are checked when the contract loads,
+    like every other table, though their code is imported only here and only
+    for a contract that has them (computing a period needs neither)."""
+    if doc.calendar is not None:
+        from .calendar import CalendarDoc  # noqa: PLC0415 - only for contracts that have one
+
+        problems.extend(try_structure(doc.calendar, CalendarDoc, file, "calendar")[1])
+    if doc.claims is not None:
+        from .claims import ClaimsDoc, check_claims_doc  # noqa: PLC0415 - only for contracts that have one
+
+        cfg, found = try_structure(doc.claims, ClaimsDoc, file, "claims")
+        problems.extend(found)
+        if cfg is not None:
+            problems.extend(check_claims_doc(doc, cfg, file, facts_names(spec.facts_class)))
 
 
 def _check_interpretations(doc: ContractDoc, file: str, problems: list[Problem]) -> None:
@@ -332,9 +351,18 @@ def _bind_steps(
     known = facts_names(spec.facts_class)
     interp_ids = {i.id for i in doc.interpretations}
     produced: set[str] = set()
-    ordered = sorted(bound, key=lambda b: (STAGES.index(b.stage), b.index))
+    _, period_kinds = period_field(spec.facts_class)
+    kinds = [k.kind for k in period_kinds]
+    ordered = sorted(bound, key=lambda b: (order(b.stage), b.index))
     for b in ordered:
         path = f"steps[{b.index}]"
+        for i, kind in enumerate(b.step.periods or ()):
+            if kind not in kinds:
+                known_kinds = ", ".join(kinds)
+                msg = f"expected a period kind of this contract's facts ({known_kinds}), got {kind!r}"
+                if kind not in KIND_NAMES:
+                    msg = f"expected one of {', '.join(KIND_NAMES)} (this contract's facts: {known_kinds}), got {kind!r}"
+                problems.append(Problem(file, f"{path}.periods[{i}]", msg))
         for field_name, op in _operand_fields(b.params):
             if op.ref is not None and op.ref not in known and op.ref not in produced:
                 hint = closest(op.ref, known | produced)
@@ -357,10 +385,8 @@ def _bind_steps(
 
 
 def _operand_fields(params: Any) -> list[tuple[str, Any]]:
-    from .operands import Operand  # noqa: PLC0415
-
     out: list[tuple[str, Any]] = []
-    for a in attrs.fields(type(params)):
+    for a in param_fields(params):
         v = getattr(params, a.name)
         if isinstance(v, Operand):
             out.append((a.name, v))
@@ -382,33 +408,19 @@ def _bind_step(
         msg += f"; did you mean {hint!r}?" if hint else f"; models: {', '.join(sorted(registry.models))}"
         problems.append(Problem(file, join_path(path, "model"), msg))
         return None
-    model_cls = registry.models[model_name]
-    params_cls = model_cls.Params
-    param_keys = {a.alias or a.name for a in attrs.fields(params_cls)}
-    common = {k: v for k, v in table.items() if k in STEP_KEYS}
-    rest = {k: v for k, v in table.items() if k not in STEP_KEYS}
-    before = len(problems)
-    for k in sorted(set(rest) - param_keys):
-        hint = closest(k, param_keys | STEP_KEYS)
-        msg = f"unknown key {k!r} for model {model_name!r}"
-        msg += f"; did you mean {hint!r}?" if hint else f"; its keys: {', '.join(sorted(param_keys))}"
-        problems.append(Problem(file, join_path(path, k), msg))
-    rest = {k: v for k, v in rest.items() if k in param_keys}
-    step, found = try_structure(common, Step, file, path)
-    problems.extend(found)
-    if step is None:
-        return None
-    params, found = try_structure(rest, params_cls, file, path)
+    model_cls = registry.model(model_name)
+    # the whole table, common keys and the model's own, by the model's Params
+    params, found = try_structure(table, model_cls.Params, file, path)
     problems.extend(found)
     if params is None:
         return None
-    if len(problems) > before:
-        return None
+    step: Step = params
+    before = len(problems)
     model = model_cls()
-    roles = dict(getattr(model_cls, "dynamic_outputs", lambda p: model_cls.outputs)(params))
+    roles = dict(model_cls.output_roles(params))
     outputs: dict[str, OutputSpec] = {}
     role_list = list(roles)
-    if hasattr(model_cls, "dynamic_outputs"):
+    if model_cls.outputs_from_params:
         outputs = {r: OutputSpec(r, roles[r], None) for r in role_list}
     elif role_list:
         first = role_list[0]
@@ -429,8 +441,10 @@ def _bind_step(
                 problems.append(
                     Problem(file, f"{path}.outputs.{r}", f"model {model_name!r} has no output {r!r}" + (f"; did you mean {hint!r}?" if hint else ""))
                 )
+    if len(problems) > before:
+        return None
     stage = step.stage or model_cls.stage
-    return BoundStep(index=index, step=step, model=model, params=params, outputs=outputs, stage=stage)
+    return BoundStep(index=index, model=model, params=params, outputs=outputs, stage=stage)
 
 
 def facts_names(facts_class: type) -> set[str]:

@@ -1,6 +1,6 @@
 """The core's own plugin: it runs a contract's ``[[steps]]`` in each stage.
 
-Registered from ``DEFAULT_PLUGINS`` like every city. It provides no contract,
+Registered from ``DEFAULT_PLUGINS``, the same way as every city. It provides no contract,
 so its stage hooks run for every contract, first (``tryfirst``), so that a
 city's own Python sees the standard figures of the same stage in the ledger.
 It also registers the standard models and re-does the contract's stated
@@ -13,82 +13,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from .contract import BoundStep, Contract
-from .errors import InputError, Problem
 from .hookspecs import hookimpl
-from .models import STANDARD_MODELS, FindingSpec
-from .operands import Operand
+from .models import StepContext, standard_refs
 from .money import ZERO, fmt_amount, fmt_number, from_daxie
+from .periods import period_of
 from .results import Ledger
-
-
-@attrs.define
-class StepContext:
-    """What a model sees while computing one step in one scope."""
-
-    contract: Contract
-    facts: Any
-    ledger: Ledger
-    step: BoundStep
-    scope: str | None = None
-    scope_facts: Any = None
-    roster: tuple[Any, ...] | None = None
-
-    def lookup(self, name: str) -> Any:
-        """An item of this scope (or contract-wide), else a fact of the scope
-        element, else a top-level fact; ``None`` when absent."""
-        v = self.ledger.get(name, self.scope)
-        if v is not None:
-            return v
-        if self.scope_facts is not None and hasattr(self.scope_facts, name):
-            return getattr(self.scope_facts, name)
-        return getattr(self.facts, name, None)
-
-    def value(self, op: Operand, default: Decimal | None = None) -> Decimal:
-        """The Decimal an operand stands for.
-
-        :raises InputError: a fact the step needs is missing or not a number.
-        """
-        if op.ref is None:
-            assert op.value is not None
-            return op.value
-        v = self.lookup(op.ref)
-        if v is None:
-            if default is not None:
-                return default
-            self.input_error(op, f"required by {self.step.step.clause} ({self.step.step.model}) but not given")
-        if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
-            self.input_error(op, f"expected a number, got {v!r}")
-        return Decimal(v)
-
-    def input_error(self, op: Operand | str, message: str) -> None:
-        name = op.ref if isinstance(op, Operand) else op
-        path = f"{self.scope_path()}{name}" if name else self.scope_path()
-        raise InputError([Problem(self.ledger.source, path, message)])
-
-    def scope_path(self) -> str:
-        if self.scope_facts is None:
-            return ""
-        items = getattr(self.facts, self.step.step.scope or "", ())
-        for i, el in enumerate(items):
-            if el is self.scope_facts:
-                return f"{self.step.step.scope}[{i}]."
-        return ""
-
-    def choice(self, interpretation_id: str) -> str:
-        return self.ledger.choice(interpretation_id)
-
-    def finding(self, key: str, severity: Any, message: str, scope: str | None = None, clause: str | None = None) -> None:
-        self.ledger.finding(key, severity, message, clause or self.step.step.clause, scope if scope is not None else self.scope)
-
-    def raise_finding(self, spec: FindingSpec, detail: str) -> None:
-        self.finding(spec.key, spec.severity, f"{spec.message}（{detail}）", clause=spec.clause)
-
-
-def period_kind(facts: Any) -> str:
-    return str(getattr(facts, "period_kind", "year"))
 
 
 def _truthy(v: Any) -> bool:
@@ -98,17 +28,32 @@ def _truthy(v: Any) -> bool:
 def run_step(b: BoundStep, contract: Contract, facts: Any, ledger: Ledger, roster: tuple[Any, ...] | None = None) -> None:
     """Run one step: once, or once per element of its ``scope`` list."""
     step = b.step
-    if step.periods is not None and period_kind(facts) not in step.periods:
+    period = period_of(facts)
+    if step.periods is not None and period.kind not in step.periods:
         return
     if step.gate is not None and ledger.choice(step.gate[0]) != step.gate[1]:
         return  # another reading's step produces these items
     if step.scope is None:
-        scopes: Iterable[tuple[str | None, Any]] = [(None, None)]
+        scopes: Iterable[tuple[int | None, str | None, Any]] = [(None, None, None)]
     else:
-        scopes = [(str(getattr(el, "name", i)), el) for i, el in enumerate(getattr(facts, step.scope))]
+        scopes = [(i, str(getattr(el, "name", i)), el) for i, el in enumerate(getattr(facts, step.scope))]
     produced: dict[str, list[Decimal]] = {}
-    for scope, element in scopes:
-        ctx = StepContext(contract, facts, ledger, b, scope, element, roster)
+    term_start = contract.doc.term.start
+    bounds = period.bounds(term_start)
+    for index, scope, element in scopes:
+        ctx = StepContext(
+            facts=facts,
+            ledger=ledger,
+            clause=step.clause,
+            model=step.model,
+            term_start=term_start,
+            period_bounds=bounds,
+            scope_list=step.scope,
+            scope=scope,
+            scope_facts=element,
+            scope_index=index,
+            roster=roster,
+        )
         if step.when is not None and not _truthy(ctx.lookup(step.when)):
             shown = ctx.lookup(step.when)
             shown_text = "false" if shown is None or isinstance(shown, bool) else fmt_number(Decimal(shown))
@@ -136,6 +81,7 @@ def run_step(b: BoundStep, contract: Contract, facts: Any, ledger: Ledger, roste
 
 
 def run_stage(stage: str, contract: Contract, facts: Any, ledger: Ledger, roster: tuple[Any, ...] | None = None) -> None:
+    """Run the contract's steps of one stage, in the order the TOML lists them."""
     for b in contract.steps:
         if b.stage == stage:
             run_step(b, contract, facts, ledger, roster)
@@ -143,8 +89,8 @@ def run_stage(stage: str, contract: Contract, facts: Any, ledger: Ledger, roster
 
 @hookimpl
 def yibao_register_models(register: Any) -> None:
-    for model in STANDARD_MODELS:
-        register(model)
+    for ref in standard_refs():
+        register(ref)
 
 
 @hookimpl(tryfirst=True)

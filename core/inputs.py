@@ -27,6 +27,7 @@ from cattrs.errors import (
 from .errors import FieldError, InputError, Problem, closest, join_path
 from .money import parse_decimal
 from .operands import Operand
+from .periods import KINDS, kinds_of, parse_any
 
 T = TypeVar("T")
 
@@ -115,6 +116,9 @@ def make_converter(detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_structure_hook(Scalar, _structure_scalar)
     conv.register_structure_hook(Operand, lambda v, _: Operand.parse(v))
+    for kind in KINDS:
+        conv.register_structure_hook(kind, lambda v, k: k.parse(v))
+    conv.register_structure_hook_func(lambda t: len(kinds_of(t)) > 1, lambda v, t: parse_any(kinds_of(t), v))
     return conv
 
 

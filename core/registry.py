@@ -1,14 +1,21 @@
 """The registry: one factory that builds a fresh plugin manager.
 
 Nothing is loaded at import time. :func:`make_registry` registers, in order,
-the built-in plugins of ``DEFAULT_PLUGINS`` (the core's standard models and
-one module per bundled city, each an ordinary hookimpl module), the
+the core's own plugins (``DEFAULT_PLUGINS``: the engine, which runs the
+standard models), the bundled cities (``yibao.plugins.BUILTIN``: contract
+name -> module, each an ordinary hookimpl module), the
 distributions of the ``yibao`` entry-point group (``yibao-<city>``), and the
 modules of local plugin directories (``--plugins-dir`` / ``YIBAO_PLUGINS_DIR``);
 then it calls ``check_pending()``. Each plugin is loaded inside its own
 ``try``: one that fails to import, registers a misspelled hook or registers
 an invalid contract is recorded with its entry point, distribution, version
 and cause, and every other city keeps working.
+
+Bundled cities are imported lazily: their contract names are known without
+importing them, so computing one city imports that city's module only, while
+listing (``contracts``, ``describe``) imports them all. Entry-point and
+directory plugins are always imported, so a name they register twice is
+still caught, against each other and against the bundled names.
 
 Environment: ``YIBAO_LOAD_PLUGINS`` — comma-separated allowlist of
 entry-point plugins (set but empty: none; built-ins and explicitly named
@@ -26,26 +33,25 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import pluggy
 
 from . import hookspecs
-from .contract import ContractSpec
 from .errors import PluginError
+from .models import Model, ModelRef, resolve
+from .spec import ContractSpec
 
-if TYPE_CHECKING:
-    from .models import Model
+#: the core's own plugins, always registered
+DEFAULT_PLUGINS: tuple[str, ...] = ("yibao.engine",)
+#: the package whose ``BUILTIN`` mapping lists the bundled cities
+BUILTIN_PACKAGE = "yibao.plugins"
 
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "yibao.engine",
-    "yibao.plugins.xinxiang",
-    "yibao.plugins.luoyang",
-    "yibao.plugins.huaiyang",
-    "yibao.plugins.xianyang",
-    "yibao.plugins.huaian",
-)
+
+def builtin_cities() -> dict[str, str]:
+    """Bundled contract name -> the module that provides it (not imported)."""
+    return dict(getattr(importlib.import_module(BUILTIN_PACKAGE), "BUILTIN", {}))
 
 
 @attrs.frozen
@@ -68,12 +74,65 @@ class Registry:
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
-        self.contracts: dict[str, ContractSpec] = {}
-        self.models: dict[str, type[Model]] = {}
+        self._contracts: dict[str, ContractSpec] = {}
+        #: model name -> its class, or a reference whose module is imported on first use
+        self.models: dict[str, type[Model] | ModelRef] = {}
         self.failures: list[LoadFailure] = []
         self.owners: dict[str, object] = {}
         self.origins: dict[str, tuple[str, str | None, str | None]] = {}
         self._callers: dict[tuple[int, str], Any] = {}
+        #: bundled contract name -> module, for the cities not imported yet
+        self.pending: dict[str, str] = {}
+
+    @property
+    def contracts(self) -> dict[str, ContractSpec]:
+        """Every contract, by name (imports every bundled city not imported yet)."""
+        for name in list(self.pending):
+            self._load_pending(name)
+        return self._contracts
+
+    def names(self) -> list[str]:
+        """Every contract name, without importing a bundled city."""
+        return sorted({*self._contracts, *self.pending})
+
+    def spec(self, name: str) -> ContractSpec | None:
+        """The contract registered under ``name``, importing only the bundled
+        city that provides it; ``None`` when no plugin provides it."""
+        if name in self.pending:
+            self._load_pending(name)
+        return self._contracts.get(name)
+
+    def _load_pending(self, name: str) -> None:
+        module = self.pending.pop(name)
+        for other in [n for n, m in self.pending.items() if m == module]:
+            del self.pending[other]
+        short = module.rsplit(".", 1)[-1]
+        before = set(self.pm.get_plugins())
+        _try_register(self, short, functools.partial(importlib.import_module, module), ("builtin", "yibao", None))
+        new = [p for p in self.pm.get_plugins() if p not in before]
+        if new:
+            _check_pending(self)
+            _collect_models(self, new)
+            _collect_contracts(self, new)
+        self._callers.clear()  # a new plugin changes which others a caller leaves out
+
+    def model(self, name: str) -> type[Model]:
+        """The model class registered under ``name`` (its module imported now).
+
+        :raises KeyError: no model of that name.
+        :raises PluginError: the reference does not lead to a model of that name.
+        """
+        registered = self.models[name]
+        if isinstance(registered, type):
+            return registered
+        try:
+            cls = resolve(registered)
+        except Exception as exc:
+            raise PluginError(f"model {name!r} ({registered.module}) cannot be loaded: {type(exc).__name__}: {exc}") from exc
+        if not (isinstance(cls, type) and issubclass(cls, Model)) or cls.name != name:
+            raise PluginError(f"model {name!r} ({registered.module}) is not a Model named {name!r}")
+        self.models[name] = cls
+        return cls
 
     def hook(self, contract_name: str, hook_name: str) -> Any:
         """The hook caller that runs ``hook_name`` for one contract: the
@@ -93,6 +152,7 @@ class Registry:
 
     def describe(self) -> list[dict[str, Any]]:
         """Each plugin: name, version, hooks, contracts (``yibao plugins``)."""
+        self.contracts  # noqa: B018 - every bundled city, imported to be listed
         out = []
         for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda x: x[0]):
             if plugin is None:
@@ -136,11 +196,13 @@ def make_registry(
     extra_plugins: Iterable[tuple[str, object]] = (),
     env: Mapping[str, str] | None = None,
     default_plugins: Sequence[str] = DEFAULT_PLUGINS,
+    builtins: bool = True,
 ) -> Registry:
     """Build a fresh registry: defaults, entry points, plugin dirs, extras.
 
     :param extra_plugins: ``(name, module_or_object)`` registered last (tests
         use it for throwaway plugins).
+    :param builtins: list the bundled cities (imported when first needed).
     """
     env = os.environ if env is None else env
     pm = pluggy.PluginManager("yibao")
@@ -156,6 +218,10 @@ def make_registry(
         if short in disabled:
             continue
         _try_register(reg, short, functools.partial(importlib.import_module, modname), ("builtin", "yibao", None))
+    if builtins:
+        for contract_name, modname in builtin_cities().items():
+            if modname.rsplit(".", 1)[-1] not in disabled:
+                reg.pending[contract_name] = modname
 
     if load_entrypoints and _entry_points_declared():
         from importlib.metadata import entry_points  # noqa: PLC0415
@@ -180,8 +246,9 @@ def make_registry(
         _try_register(reg, name, functools.partial(_identity, obj), ("extra", None, None))
 
     _check_pending(reg)
-    _collect_models(reg)
-    _collect_contracts(reg)
+    plugins = [p for _, p in reg.pm.list_name_plugin() if p is not None]
+    _collect_models(reg, plugins)
+    _collect_contracts(reg, plugins)
     return reg
 
 
@@ -268,10 +335,13 @@ def _check_pending(reg: Registry) -> None:
             reg.failures.append(LoadFailure(name, source, dist, version, str(exc)))
 
 
-def _per_plugin(reg: Registry, hook_name: str, make_register: Callable[[object], Callable[[Any], None]]) -> None:
+def _per_plugin(
+    reg: Registry, plugins: Sequence[object], hook_name: str, make_register: Callable[[object], Callable[[Any], None]]
+) -> None:
     """Call a registration hook plugin by plugin, each inside its own try."""
-    for name, plugin in list(reg.pm.list_name_plugin()):
-        if plugin is None or not hasattr(plugin, hook_name):
+    for plugin in plugins:
+        name = reg.plugin_name(plugin)
+        if not reg.pm.is_registered(plugin) or not hasattr(plugin, hook_name):
             continue
         others = [p for _, p in reg.pm.list_name_plugin() if p is not None and p is not plugin]
         caller = reg.pm.subset_hook_caller(hook_name, remove_plugins=others)
@@ -282,45 +352,49 @@ def _per_plugin(reg: Registry, hook_name: str, make_register: Callable[[object],
             reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
             for c in [c for c, p in reg.owners.items() if p is plugin]:
                 del reg.owners[c]
-                reg.contracts.pop(c, None)
+                reg._contracts.pop(c, None)
 
 
-def _collect_models(reg: Registry) -> None:
+def _where(model: type[Model] | ModelRef) -> str:
+    if isinstance(model, ModelRef):
+        return model.module
+    return f"{model.__module__}.{model.__qualname__}"
+
+
+def _collect_models(reg: Registry, plugins: Sequence[object]) -> None:
     def make_register(plugin: object) -> Callable[[Any], None]:
         def register(model: Any) -> None:
-            from .models import Model  # noqa: PLC0415
-
-            if not (isinstance(model, type) and issubclass(model, Model)):
-                raise PluginError(f"register() expects a Model subclass, got {model!r}")
-            name = getattr(model, "name", None)
-            if not name:
-                raise PluginError(f"model {model.__qualname__} has no name")
-            if name in reg.models and reg.models[name] is not model:
-                other = reg.models[name]
-                raise PluginError(
-                    f"model name {name!r} registered twice: {other.__module__}.{other.__qualname__} "
-                    f"and {model.__module__}.{model.__qualname__}"
-                )
+            name: str | None
+            if isinstance(model, ModelRef):
+                name = model.name
+            elif isinstance(model, type) and issubclass(model, Model):
+                name = getattr(model, "name", None)
+                if not name:
+                    raise PluginError(f"model {model.__qualname__} has no name")
+            else:
+                raise PluginError(f"register() expects a Model subclass or a ModelRef, got {model!r}")
+            if name in reg.models and reg.models[name] != model:
+                raise PluginError(f"model name {name!r} registered twice: {_where(reg.models[name])} and {_where(model)}")
             reg.models[name] = model
 
         return register
 
-    _per_plugin(reg, "yibao_register_models", make_register)
+    _per_plugin(reg, plugins, "yibao_register_models", make_register)
 
 
-def _collect_contracts(reg: Registry) -> None:
+def _collect_contracts(reg: Registry, plugins: Sequence[object]) -> None:
     def make_register(plugin: object) -> Callable[[Any], None]:
         def register(spec: Any) -> None:
             if not isinstance(spec, ContractSpec):
                 raise PluginError(f"register() expects a ContractSpec, got {spec!r}")
-            if spec.name in reg.contracts:
-                other = reg.plugin_name(reg.owners[spec.name])
+            if spec.name in reg._contracts or spec.name in reg.pending:
+                other = reg.plugin_name(reg.owners[spec.name]) if spec.name in reg.owners else reg.pending[spec.name].rsplit(".", 1)[-1]
                 raise PluginError(
                     f"contract {spec.name!r} registered twice: by plugin {other!r} and by {reg.plugin_name(plugin)!r}"
                 )
-            reg.contracts[spec.name] = spec
+            reg._contracts[spec.name] = spec
             reg.owners[spec.name] = plugin
 
         return register
 
-    _per_plugin(reg, "yibao_register_contracts", make_register)
+    _per_plugin(reg, plugins, "yibao_register_contracts", make_register)

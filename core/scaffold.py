@@ -48,42 +48,32 @@ period. Write Python here only for what no standard model covers.
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib.resources import files
-from typing import Any
 
 import attrs
 
 from yibao.inputs import non_negative
-from yibao.contract import ContractSpec
-from yibao.hookspecs import hookimpl
-
-HERE = files(__name__)
+from yibao.periods import Year
+from yibao.spec import declare_contract
 
 
 @attrs.frozen
 class Facts:
-    """A period's facts. Add a field for every fact a step reads."""
+    """A period's facts. Add a field for every fact a step reads. The field
+    typed with a period kind (yibao.periods: Year, Quarter, ContractQuarter,
+    Month) says which period a facts file is about."""
 
-    year: int
+    year: Year
     insured: int = attrs.field(validator=non_negative)
     payouts: Decimal = attrs.field(default=Decimal(0), validator=non_negative)
     roster: str | None = None
 
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
-
-@hookimpl
-def yibao_register_contracts(register: Any) -> None:
-    register(
-        ContractSpec(
-            name="{name}",
-            contract_file=HERE / "contract.toml",
-            facts_class=Facts,
-            examples=(HERE / "examples" / "facts.toml",),
-        )
-    )
+yibao_register_contracts = declare_contract(
+    __file__,
+    name="{name}",
+    facts_class=Facts,
+    examples=("facts.toml",),
+)
 '''
 
 PLUGIN_FROM = '''"""The {name} contract as a yibao plugin, started from the {source} contract.
@@ -94,26 +84,15 @@ differ. Everything computed is in ``contract.toml``.
 
 from __future__ import annotations
 
-from importlib.resources import files
-from typing import Any
-
-from yibao.contract import ContractSpec
-from yibao.hookspecs import hookimpl
+from yibao.spec import declare_contract
 from {facts_module} import {facts_class} as Facts
 
-HERE = files(__name__)
-
-
-@hookimpl
-def yibao_register_contracts(register: Any) -> None:
-    register(
-        ContractSpec(
-            name="{name}",
-            contract_file=HERE / "contract.toml",
-            facts_class=Facts,
-            examples=(HERE / "examples" / "facts.toml",),
-        )
-    )
+yibao_register_contracts = declare_contract(
+    __file__,
+    name="{name}",
+    facts_class=Facts,
+    examples=("facts.toml",),
+)
 '''
 
 CONTRACT_NEW = '''#:schema {schema}

@@ -17,12 +17,24 @@ from typing import Any
 import attrs
 
 from .contract import STEP_KEYS, ContractDoc, Step
+from .models import resolve
+from .periods import ContractQuarter, Month, Period, Quarter, Year, kinds_of
 
 NUMBER = {"type": ["number", "integer", "string"], "description": "a number; strings such as '17811万' or '3.85%' are accepted"}
 
 
 def _is_operand(tp: Any) -> bool:
     return getattr(tp, "__name__", "") == "Operand"
+
+
+def _period_schema(kind: type[Period]) -> dict[str, Any]:
+    """A period kind as its facts file writes it (:mod:`yibao.periods`)."""
+    if kind is Year:
+        return {"type": "integer", "description": kind.expected}
+    if kind is ContractQuarter:
+        return {"type": "integer", "minimum": 1, "description": kind.expected}
+    pattern = {Quarter: r"^\d{4}Q[1-4]$", Month: r"^\d{4}-(0[1-9]|1[0-2])$"}[kind]
+    return {"type": "string", "pattern": pattern, "description": kind.expected}
 
 
 def type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +53,9 @@ def type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "array", "items": type_schema(item, defs)}
     if origin is dict:
         return {"type": "object", "additionalProperties": type_schema(args[1], defs)}
+    kinds = kinds_of(tp)
+    if kinds:
+        return {"anyOf": [_period_schema(k) for k in kinds]} if len(kinds) > 1 else _period_schema(kinds[0])
     if _is_operand(tp):
         return {"type": ["string", "number", "integer"], "description": "a number, or the name of a facts key or of an earlier item"}
     if tp is Decimal:
@@ -87,11 +102,12 @@ def contract_schema(models: dict[str, Any], title: str) -> dict[str, Any]:
     step_common = class_schema(Step, defs)
     variants = []
     for name in sorted(models):
-        params = class_schema(models[name].Params, defs)
+        model = resolve(models[name])
+        params = class_schema(model.Params, defs)
         props = {**step_common["properties"], **params["properties"], "model": {"const": name}}
         req = sorted(set(step_common.get("required", [])) | set(params.get("required", [])))
         variant = {"type": "object", "properties": props, "required": req, "additionalProperties": False}
-        doc = models[name].__doc__
+        doc = model.__doc__
         if doc:
             variant["description"] = " ".join(doc.split())
         variants.append(variant)

@@ -17,35 +17,20 @@ This module declares the contract, the shape of a period's facts (a quarter
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
-from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative, rate_0_1, score_0_100
-from yibao.contract import ContractSpec
 from yibao.errors import FieldError, closest
 from yibao.hookspecs import hookimpl
-
-HERE = files(__name__)
+from yibao.inputs import non_negative, rate_0_1, score_0_100
+from yibao.periods import Quarter, Year
+from yibao.spec import declare_contract
 
 #: interpretation ids this module reads (their readings are in contract.toml)
 ASSESSMENT_TABLE = "assessment_table"
 #: the [[terms]] entry whose text the risk-sharing finding repeats
 FUND_RISK_TERM = "fund_overspend_risk"
-
-_PERIOD = re.compile(r"(\d{4})(?:Q([1-4]))?")
-
-
-def _period(_: Any, attribute: Any, value: str) -> None:
-    if not _PERIOD.fullmatch(value):
-        raise FieldError(
-            "period",
-            f"expected a quarter such as '2026Q1' (Q1–Q4) or a year such as '2026', got {value!r}",
-        )
-
 
 def _at_least_one(_: Any, attribute: Any, value: int) -> None:
     if value < 1:
@@ -72,7 +57,7 @@ class LuoyangFacts:
     """A period's facts: a quarter (``"2026Q1"``) for the quarterly payment,
     or a year (``"2026"``) for the year-end settlement (第三条(五))."""
 
-    period: str = attrs.field(validator=_period)
+    period: Quarter | Year
     #: 上年度城乡居民基本医保参保人数: the basis of every quarterly payment
     enrolled_prior_year: int = attrs.field(validator=non_negative)
     #: 当年实际参保人数: year-end settlement only
@@ -88,10 +73,6 @@ class LuoyangFacts:
     roster: str | None = None
 
     @property
-    def period_kind(self) -> str:
-        return "quarter" if "Q" in self.period else "year"
-
-    @property
     def audit_rate(self) -> Decimal | None:
         """The pass rate the audit deduction uses: ``audit_pass_rate``, or
         ``audit.passed ÷ audit.sampled`` (exact, never rounded)."""
@@ -101,30 +82,9 @@ class LuoyangFacts:
             return Decimal(self.audit.passed) / Decimal(self.audit.sampled)
         return None
 
-    def dates(self) -> tuple[dt.date, dt.date]:
-        """First and last day of the period."""
-        m = _PERIOD.fullmatch(self.period)
-        assert m is not None  # the validator guarantees it
-        year = int(m.group(1))
-        if m.group(2) is None:
-            return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        first = int(m.group(2)) * 3 - 2
-        after = dt.date(year + 1, 1, 1) if first == 10 else dt.date(year, first + 3, 1)
-        return dt.date(year, first, 1), after - dt.timedelta(days=1)
-
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
-        term = contract.doc.term
-        start, end = self.dates()
-        if start < term.start or end > term.end:
-            return [
-                (
-                    "period",
-                    f"expected a period within the contract term {term.start} – {term.end} "
-                    f"({term.clause}), got {self.period!r}",
-                )
-            ]
         problems: list[tuple[str, str]] = []
-        if self.period_kind == "year":
+        if self.period.kind == "year":
             if self.enrolled_actual is None:
                 problems.append(
                     ("enrolled_actual", "required for the year-end settlement (当年实际参保人数)")
@@ -164,17 +124,13 @@ class LuoyangFacts:
         return problems
 
 
-@hookimpl
-def yibao_register_contracts(register: Any) -> None:
-    register(
-        ContractSpec(
-            name="luoyang",
-            contract_file=HERE / "contract.toml",
-            facts_class=LuoyangFacts,
-            examples=(HERE / "examples" / "2026Q1.toml", HERE / "examples" / "2026.toml"),
-            description="洛阳市城乡居民医保委托经办（中国人寿，2026–2028）",
-        )
-    )
+yibao_register_contracts = declare_contract(
+    __file__,
+    name="luoyang",
+    facts_class=LuoyangFacts,
+    examples=("2026Q1.toml", "2026.toml"),
+    description="洛阳市城乡居民医保委托经办（中国人寿，2026–2028）",
+)
 
 
 @hookimpl
@@ -188,7 +144,7 @@ def yibao_share_risk(contract: Any, facts: Any, ledger: Any) -> None:
 @hookimpl
 def yibao_assess_payout(contract: Any, facts: Any, ledger: Any) -> None:
     """Each quarter's payment depends on the assessment reading: record it."""
-    if facts.period_kind == "quarter" and ASSESSMENT_TABLE in contract.interpretations:
+    if facts.period.kind == "quarter" and ASSESSMENT_TABLE in contract.interpretations:
         ledger.choice(ASSESSMENT_TABLE)
 
 

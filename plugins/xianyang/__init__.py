@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative
-from yibao.contract import ContractSpec
+from yibao.dates import add_months
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative
 from yibao.money import ZERO, fmt_amount
-
-HERE = files(__name__)
+from yibao.periods import Year
+from yibao.spec import declare_contract
 
 #: ``[[deadlines]] start`` of the deadlines counted from the signing date.
 SIGNING = "协议签订"
@@ -57,16 +56,12 @@ class XianyangFacts:
     date, when the deadlines counted from it should be dated.
     """
 
-    year: int
+    year: Year
     payouts: Decimal = attrs.field(validator=non_negative)
     assessment_passed: bool
     policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
     deductions: Deductions = attrs.field(factory=Deductions)
     signed_on: dt.date | None = None
-
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
     # the [deductions] table, as names a step can read
     @property
@@ -96,8 +91,6 @@ class XianyangFacts:
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         problems = []
         term = contract.doc.term
-        if not term.start.year <= self.year <= term.end.year:
-            problems.append(("year", f"expected a year within the contract term {term.start}–{term.end}, got {self.year}"))
         if self.clawback > self.payouts:
             problems.append(
                 (
@@ -114,17 +107,6 @@ class XianyangFacts:
 UNITS = {"working_days": "个工作日", "days": "日", "months": "个月"}
 
 
-def _months_after(d: dt.date, n: int) -> tuple[int, int]:
-    """(year, month) of the calendar month ``n`` months after ``d``'s."""
-    m = d.month - 1 + n
-    return d.year + m // 12, m % 12 + 1
-
-
-def _last_day(y: int, m: int) -> int:
-    first_of_next = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return (first_of_next - dt.timedelta(days=1)).day
-
-
 @hookimpl
 def yibao_settle_payment(contract: Any, facts: XianyangFacts, ledger: Any) -> None:
     """Date the deadlines counted from signing (第四条1 首月预拨, 第五条 30
@@ -138,11 +120,11 @@ def yibao_settle_payment(contract: Any, facts: XianyangFacts, ledger: Any) -> No
     for d in contract.doc.deadlines:
         if d.start != SIGNING:
             continue
-        y, m = _months_after(signed, d.count)
         if d.unit == "months" and ledger.choice("first_month") == "next_calendar_month":
-            when = f"{y}年{m}月（签订后第{d.count}个自然月）"
+            month = add_months(signed.replace(day=1), d.count)
+            when = f"{month.year}年{month.month}月（签订后第{d.count}个自然月）"
         elif d.unit == "months":
-            due = dt.date(y, m, min(signed.day, _last_day(y, m)))
+            due = add_months(signed, d.count)
             when = f"{due.isoformat()} 前（签订之日起{d.count}个月内）"
         else:
             note = "（工作日按国家法定节假日安排计算，日期未推算）" if d.unit == "working_days" else ""
@@ -150,14 +132,10 @@ def yibao_settle_payment(contract: Any, facts: XianyangFacts, ledger: Any) -> No
         ledger.finding(f"deadline.{d.key}", "info", f"{d.label}：{when}；协议签订于 {signed.isoformat()}", d.clause)
 
 
-@hookimpl
-def yibao_register_contracts(register: Any) -> None:
-    register(
-        ContractSpec(
-            name="xianyang",
-            contract_file=HERE / "contract.toml",
-            facts_class=XianyangFacts,
-            examples=(HERE / "examples" / "2026.toml", HERE / "examples" / "2026-loss.toml"),
-            description="咸阳市门诊慢特病第三方承办（人保健康，2026）",
-        )
-    )
+yibao_register_contracts = declare_contract(
+    __file__,
+    name="xianyang",
+    facts_class=XianyangFacts,
+    examples=("2026.toml", "2026-loss.toml"),
+    description="咸阳市门诊慢特病第三方承办（人保健康，2026）",
+)

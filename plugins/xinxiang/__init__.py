@@ -9,17 +9,14 @@ year's facts: 年度总评分 and, per 行政区划 (第二十一条(4)), 参保
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative, score_0_100
-from yibao.contract import ContractSpec
 from yibao.errors import FieldError
-from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative, score_0_100
 from yibao.money import ZERO
-
-HERE = files(__name__)
+from yibao.periods import Year
+from yibao.spec import declare_contract
 
 
 @attrs.frozen
@@ -45,30 +42,16 @@ def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
 class XinxiangFacts:
     """A contract year's facts (合同年度 = 自然年度, 第五条)."""
 
-    year: int
+    year: Year
     score: Decimal = attrs.field(validator=score_0_100)
     regions: tuple[Region, ...] = attrs.field(validator=_regions)
     roster: str | None = None
 
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
-    def validate_against(self, contract: Any) -> list[tuple[str, str]]:
-        term = contract.doc.term
-        if not term.start.year <= self.year <= term.end.year:
-            return [("year", f"expected a year within the contract term {term.start}–{term.end}, got {self.year}")]
-        return []
-
-
-@hookimpl
-def yibao_register_contracts(register: Any) -> None:
-    register(
-        ContractSpec(
-            name="xinxiang",
-            contract_file=HERE / "contract.toml",
-            facts_class=XinxiangFacts,
-            examples=(HERE / "examples" / "2025.toml",),
-            description="新乡市职工大额医疗费用补助（中原农业保险，2025）",
-        )
-    )
+yibao_register_contracts = declare_contract(
+    __file__,
+    name="xinxiang",
+    facts_class=XinxiangFacts,
+    examples=("2025.toml",),
+    description="新乡市职工大额医疗费用补助（中原农业保险，2025）",
+)

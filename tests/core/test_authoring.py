@@ -90,7 +90,7 @@ def test_diff_parameters_and_items(run: Any, tmp_path: Path) -> None:
 KAIFENG_FACTS = '''
 @attrs.frozen
 class Facts:
-    period: str
+    period: Quarter
     enrolled: int = attrs.field(validator=non_negative)
     score: Decimal = attrs.field(validator=score_0_100)
     roster: str | None = None
@@ -142,9 +142,9 @@ def test_the_plugin_guides_worked_example(run: Any, tmp_path: Path, score: str, 
     assert run("new-city", "kaifeng", "--dir", str(tmp_path)).code == 0
     pkg = tmp_path / "yibao-kaifeng" / "yibao_kaifeng"
     init = (pkg / "__init__.py").read_text(encoding="utf-8")
-    start, end = init.index("@attrs.frozen"), init.index("@hookimpl")
+    start, end = init.index("@attrs.frozen"), init.index("yibao_register_contracts = ")
     init = init[:start] + KAIFENG_FACTS.strip() + "\n\n\n" + init[end:]
-    (pkg / "__init__.py").write_text(init.replace("from yibao.inputs import non_negative", "from yibao.inputs import non_negative, score_0_100"), encoding="utf-8")
+    (pkg / "__init__.py").write_text(init.replace("from yibao.inputs import non_negative", "from yibao.inputs import non_negative, score_0_100").replace("from yibao.periods import Year", "from yibao.periods import Quarter"), encoding="utf-8")
     toml = (pkg / "contract.toml").read_text(encoding="utf-8")
     (pkg / "contract.toml").write_text(toml[: toml.index("[[steps]]")] + KAIFENG_STEPS, encoding="utf-8")
     facts = tmp_path / "q1.toml"

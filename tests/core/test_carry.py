@@ -12,6 +12,7 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import Year
 
 from .toy import toy_contract
 
@@ -33,7 +34,7 @@ clause = "第三条"
 
 @attrs.frozen
 class Facts:
-    year: int
+    year: Year
     added: D
     opening: D | None = None
 

@@ -458,20 +458,21 @@ kinds = ["手工"]
     ],
 )
 def test_claims_table_errors(registry: Any, run: Any, tmp_path: Path, claims_toml: str, path: str, message: str) -> None:
-    """[claims] is structured when used: by ``yibao claims`` and ``yibao validate``."""
+    """[claims] is checked when the contract loads, like every other table:
+    ``compute``, ``validate`` and ``claims`` all refuse it."""
     base = Path(api.load_contract("xinxiang", reg=registry).path).read_text(encoding="utf-8")
     base = base[: base.index("# ---------------------------------------------------------------- claim logs")]
     base = base.replace("#:schema ../../schemas/", "#:schema ")
     contract = tmp_path / "contract.toml"
     contract.write_text(base + claims_toml, encoding="utf-8")
-    c = api.load_contract("xinxiang", contract, reg=registry)  # computing needs no [claims]
     with pytest.raises(InputError) as e:
-        api.validate(c)
+        api.load_contract("xinxiang", contract, reg=registry)
     found = [p for p in e.value.problems if p.path == path]
     assert found, e.value
     assert message in found[0].message
-    r = run("validate", "xinxiang", "--contract", str(contract))
-    assert r.code == 2 and f"{contract}: {path}: " in r.err
+    for command in ("validate", "compute"):
+        r = run(command, "xinxiang", "--contract", str(contract))
+        assert r.code == 2 and f"{contract}: {path}: " in r.err
     src = write_log(tmp_path / "log.csv", [])
     r = run("claims", "xinxiang", str(src), "--contract", str(contract))
     assert r.code == 2 and f"{contract}: {path}: " in r.err
@@ -500,14 +501,15 @@ def test_progress_on_stderr(run: Any, tmp_path: Path) -> None:
 
 
 def test_compute_does_not_import_duckdb_or_chinese_calendar() -> None:
-    """Nor the claims/calendar modules: loading a contract keeps [claims] and
-    [calendar] as read (the start-up budget of compute is tight)."""
+    """Loading a contract checks its [claims] table, but neither DuckDB nor
+    the holiday tables are imported for it (the start-up budget of compute is
+    tight)."""
     import subprocess
 
     code = (
         "import sys; from yibao import api; from yibao.cli import cli; "
         "c = api.load_contract('xinxiang'); api.compute(c, api.load_facts(c, api.example_facts(c))); "
-        "print(sorted(m for m in ('duckdb', 'chinese_calendar', 'yibao.claims', 'yibao.calendar') if m in sys.modules))"
+        "print(sorted(m for m in ('duckdb', 'chinese_calendar') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

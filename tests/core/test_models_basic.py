@@ -11,25 +11,23 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import Year
 
 from .toy import toy_contract
 
 
 @attrs.frozen
 class F:
-    year: int = 2025
+    year: Year = Year(2025)
     n: int = 0
     a: D = D(0)
     b: D = D(0)
     p: D = D(0)
 
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
 
 def run(tmp_path: Path, body: str, **facts: Any) -> Any:
-    c = toy_contract(tmp_path, body, F)
+    c = toy_contract(tmp_path, body, F, start="2025-01-01", end="2025-12-31")
     return api.compute(c, api.load_facts(c, facts))
 
 
@@ -72,9 +70,9 @@ def test_installments_add_up_exactly(tmp_path: Path, total: str) -> None:
 
 def test_installments_shares_must_be_given_and_add_up(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="share"):
-        toy_contract(tmp_path, INSTALLMENTS.replace('share = "33.33%" }, { key = "two"', '}, { key = "two"'), F)
+        toy_contract(tmp_path, INSTALLMENTS.replace('share = "33.33%" }, { key = "two"', '}, { key = "two"'), F, start="2025-01-01", end="2025-12-31")
     with pytest.raises(InputError, match="100%"):
-        toy_contract(tmp_path, INSTALLMENTS.replace('{ key = "three", label = "三" }', '{ key = "three", label = "三", share = "30%" }'), F)
+        toy_contract(tmp_path, INSTALLMENTS.replace('{ key = "three", label = "三" }', '{ key = "three", label = "三", share = "30%" }'), F, start="2025-01-01", end="2025-12-31")
 
 
 CAP = '[[steps]]\nmodel = "profit_cap"\nclause = "c"\nkey = "ok"\nincome = "a"\nspending = "b"\nrate = "10%"\noutputs.surplus = { key = "rest", label = "余" }\n'
@@ -133,7 +131,7 @@ def test_threshold_deduction_strictly_below(tmp_path: Path, rate: str, cut: str,
 
 def test_threshold_table_must_not_deduct_less_for_a_lower_rate(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="never deduct less"):
-        toy_contract(tmp_path, THRESH.replace('deduct = "5%"', 'deduct = "1%"'), F)
+        toy_contract(tmp_path, THRESH.replace('deduct = "5%"', 'deduct = "1%"'), F, start="2025-01-01", end="2025-12-31")
 
 
 SUM = """

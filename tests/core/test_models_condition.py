@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import pytest
 from yibao import api
+from yibao.periods import Year
 
 from .toy import toy_contract
 
@@ -24,7 +25,7 @@ otherwise = { key = "assessment.failed", message = "考核不合格：30个工�
 
 @attrs.frozen
 class Facts:
-    year: int
+    year: Year
     passed: bool | None = None
 
 

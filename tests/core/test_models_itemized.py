@@ -13,6 +13,7 @@ from yibao import api
 from yibao.contract import ContractSpec
 from yibao.errors import InputError
 from yibao.hookspecs import hookimpl
+from yibao.periods import Year
 
 HEADER = """
 id = "itemized-test"
@@ -40,13 +41,10 @@ amounts = "fines"
 
 @attrs.frozen
 class Facts:
-    year: int
+    year: Year
     fines: tuple[D, ...] = ()
     flat: D | None = None
 
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
 
 def load(throwaway_plugin: Any, tmp_path: Path, params: str = "min = 3000\nmax = 10000\n") -> Any:

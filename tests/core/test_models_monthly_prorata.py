@@ -12,6 +12,7 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import ContractQuarter
 
 from .toy import toy_contract
 
@@ -22,10 +23,7 @@ class Facts:
     stopped: dt.date | None = None
     began: dt.date | None = None
     note: str | None = None
-
-    @property
-    def period(self) -> str:
-        return "2025"
+    quarter: ContractQuarter = ContractQuarter(1)
 
 
 STEP = """

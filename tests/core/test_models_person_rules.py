@@ -12,6 +12,7 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import ContractQuarter
 from yibao.roster import StaffMember
 
 from .toy import toy_contract
@@ -22,10 +23,7 @@ d = dt.date
 @attrs.frozen
 class Facts:
     judged: dt.date | None = None
-
-    @property
-    def period(self) -> str:
-        return "2025"
+    quarter: ContractQuarter = ContractQuarter(1)
 
 
 @attrs.frozen
@@ -33,13 +31,7 @@ class QuarterFacts:
     """A facts class that knows its period: the second contract quarter."""
 
     judged: dt.date | None = None
-
-    @property
-    def period(self) -> str:
-        return "Q2"
-
-    def period_bounds(self, term: Any) -> tuple[dt.date, dt.date]:
-        return d(2025, 5, 1), d(2025, 7, 31)
+    quarter: ContractQuarter = ContractQuarter(2)  # 2025-05-01 – 2025-07-31 of the toy term
 
 
 RULES = """

@@ -12,6 +12,7 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import Year
 
 from .toy import toy_registry
 
@@ -36,7 +37,7 @@ deficit_finding = {{ key = "fund.negative", severity = "violation", message = "ä
 
 @attrs.frozen
 class Figures:
-    year: int
+    year: Year
     spending: D
     start: D | None = None
     required: D = D("910.00")

@@ -13,6 +13,7 @@ import attrs
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import Year
 
 from .toy import toy_registry
 
@@ -56,7 +57,7 @@ readings.floor = "90%"
 
 @attrs.frozen
 class Facts:
-    year: int
+    year: Year
     income: D
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 from yibao import api
+from yibao.periods import Year
 
 from .toy import toy_contract
 
@@ -17,7 +18,7 @@ from .toy import toy_contract
 class UnitFacts:
     """Facts of the unit contract: a few optional numbers."""
 
-    period: str = "2026"
+    period: Year = Year(2026)
     count: int | None = None
     base: Decimal | None = None
     score: Decimal | None = None

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from yibao import api
 from yibao.errors import InputError
+from yibao.periods import Year
 
 CITY = "huaiyang"
 EXAMPLES = Path(__file__).resolve().parents[2] / "plugins" / "huaiyang" / "examples"
@@ -491,7 +492,7 @@ def test_ledger_with_a_deficit_year_exits_1(run: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("year", "ok"), [(2024, False), (2025, True), (2027, True), (2028, False)])
 def test_years_of_the_cooperation(contract: Any, year: int, ok: bool) -> None:
     if ok:
-        assert facts(contract(CITY), year=year).year == year
+        assert facts(contract(CITY), year=year).year == Year(year)
     else:
         with pytest.raises(InputError) as e:
             facts(contract(CITY), year=year)

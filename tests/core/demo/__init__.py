@@ -7,23 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative
+from yibao.periods import Year
 
 HERE = Path(__file__).parent
 
 
 @attrs.frozen
 class DemoFacts:
-    year: int
+    year: Year
     insured: int = attrs.field(validator=non_negative)
     payouts: Decimal = Decimal(0)
     breaches: int = 0
 
-    @property
-    def period(self) -> str:
-        return str(self.year)
 
 
 class DemoPlugin:

@@ -1,0 +1,159 @@
+"""The risk-sharing family: how a surplus or a deficit of the fund is split.
+
+Profit caps, return caps, loss splits and a rolling surplus (stage ``risk``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..money import ZERO, fmt_amount, fmt_rate, to_fen
+from ..operands import Operand, to_operand, to_opt_operand
+from .base import FindingSpec, Model, StepContext, StepKeys
+
+
+class ProfitCap(Model):
+    """Approved profit under a cap on the profit rate (新乡 第二十一条(1)(2)).
+
+    balance = income − spending. balance ≥ rate × income: the approved profit
+    is rate × income and the rest of the balance stays with the fund;
+    0 < balance < cap: the whole balance; balance ≤ 0: nothing.
+    """
+
+    name = "profit_cap"
+    stage = "risk"
+    outputs = {"approved": "核定盈利", "surplus": "超出盈利上限的结余（留存基金）"}
+
+    @attrs.frozen(eq=False, repr=False)
+    class Params(StepKeys):
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        rate: Operand = attrs.field(converter=to_operand)
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending, rate = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.rate)
+        balance = income - spending
+        cap = to_fen(income * rate)
+        cap_text = f"{fmt_amount(income)} × {fmt_rate(rate)}"
+        bal_text = f"{fmt_amount(income)} − {fmt_amount(spending)}"
+        approved = max(ZERO, min(balance, cap))
+        surplus = max(ZERO, balance - cap)
+        return {
+            "approved": (approved, f"max(0, min({bal_text}, {cap_text}))"),
+            "surplus": (surplus, f"max(0, {bal_text} − {fmt_amount(cap)})"),
+        }
+
+
+class ReturnCap(Model):
+    """A surplus returned to the bureau up to a cap (咸阳 第六条: 返还金额上限
+    1416万元): returned = min(surplus, cap), retained = the rest."""
+
+    name = "return_cap"
+    stage = "risk"
+    outputs = {"returned": "结余返还", "retained": "结余留存"}
+
+    @attrs.frozen(eq=False, repr=False)
+    class Params(StepKeys):
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        cap: Operand = attrs.field(converter=to_operand)
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending, cap = ctx.value(p.income), ctx.value(p.spending), ctx.value(p.cap)
+        surplus = max(ZERO, income - spending)
+        bal = f"max(0, {fmt_amount(income)} − {fmt_amount(spending)})"
+        returned = min(surplus, cap)
+        return {
+            "returned": (returned, f"min({bal}, {fmt_amount(cap)})"),
+            "retained": (surplus - returned, f"{bal} − {fmt_amount(returned)}"),
+        }
+
+
+class LossSplit(Model):
+    """A deficit split by cause (新乡 第二十一条(3), 咸阳 第六条): the part
+    accepted as policy-driven is the bureau's (capped at the loss), the rest
+    the insurer's."""
+
+    name = "loss_split"
+    stage = "risk"
+    outputs = {"bureau": "政策性亏损（甲方承担）", "insurer": "非政策性亏损（乙方承担）"}
+
+    @attrs.frozen(eq=False, repr=False)
+    class Params(StepKeys):
+        income: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        policy_loss: Operand = attrs.field(default=Operand(value=ZERO), converter=to_operand)
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        income, spending = ctx.value(p.income), ctx.value(p.spending)
+        policy = ctx.value(p.policy_loss, default=ZERO)
+        loss = max(ZERO, spending - income)
+        loss_text = f"max(0, {fmt_amount(spending)} − {fmt_amount(income)})"
+        bureau = min(policy, loss)
+        return {
+            "bureau": (bureau, f"min({fmt_amount(policy)}, {loss_text})"),
+            "insurer": (loss - bureau, f"{loss_text} − {fmt_amount(bureau)}"),
+        }
+
+
+class RollingSurplus(Model):
+    """A fund whose under-use is carried forward and whose over-use is borne
+    by what was carried (淮阳 第二十九条、第三十条: 当年使用率不足承诺使用率
+    的，不足部分滚存结余下年使用；年度支付率超过100%的，由滚存结余负担；
+    滚存结余低于上年度保费总额30%的，调整筹资水平或支付政策).
+
+    ``required`` is the spending the fund must reach (承诺使用率 × 收入, an
+    amount), ``cap`` the spending above which the rolling surplus pays (100%
+    of income):
+
+    - ``rollover`` = max(0, required − spending), added to the surplus;
+    - ``drawn``    = max(0, spending − cap), taken from the surplus;
+    - ``end``      = start + rollover − drawn (carried into the next period
+      with a ``[[carry]]`` entry).
+
+    ``end`` strictly below ``floor`` raises ``floor_finding`` (the figure
+    itself is not below); ``end`` below zero raises ``deficit_finding``.
+    ``required`` above ``cap`` is an input error (a band both rolled over and
+    drawn from).
+    """
+
+    name = "rolling_surplus"
+    stage = "risk"
+    outputs = {"rollover": "滚存结余转入", "drawn": "由滚存结余负担的超支", "end": "年末滚存结余"}
+
+    @attrs.frozen(eq=False, repr=False)
+    class Params(StepKeys):
+        start: Operand = attrs.field(converter=to_operand)
+        required: Operand = attrs.field(converter=to_operand)
+        spending: Operand = attrs.field(converter=to_operand)
+        cap: Operand = attrs.field(converter=to_operand)
+        floor: Operand | None = attrs.field(default=None, converter=to_opt_operand)
+        floor_finding: FindingSpec | None = None
+        deficit_finding: FindingSpec | None = None
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        start, required = ctx.value(p.start), ctx.value(p.required)
+        spending, cap = ctx.value(p.spending), ctx.value(p.cap)
+        if required > cap:
+            ctx.input_error(p.required, f"expected at most {p.cap} ({fmt_amount(cap)}), got {fmt_amount(required)}")
+        rollover = max(ZERO, required - spending)
+        drawn = max(ZERO, spending - cap)
+        end = to_fen(start) + to_fen(rollover) - to_fen(drawn)
+        if p.floor is not None and p.floor_finding is not None:
+            floor = ctx.value(p.floor)
+            if end < floor:
+                ctx.raise_finding(p.floor_finding, f"{fmt_amount(end)} < {fmt_amount(floor)}")
+        if end < 0 and p.deficit_finding is not None:
+            ctx.raise_finding(p.deficit_finding, f"{fmt_amount(end)} < 0")
+        return {
+            "rollover": (rollover, f"max(0, {fmt_amount(required)} − {fmt_amount(spending)})"),
+            "drawn": (drawn, f"max(0, {fmt_amount(spending)} − {fmt_amount(cap)})"),
+            "end": (end, f"{fmt_amount(start)} + {fmt_amount(rollover)} − {fmt_amount(drawn)}"),
+        }
+
+
+#: the models of this family, registered by name (:mod:`yibao.models`)
+MODELS: tuple[type[Model], ...] = (ProfitCap, ReturnCap, LossSplit, RollingSurplus,)
