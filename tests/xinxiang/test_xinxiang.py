@@ -214,3 +214,24 @@ def test_duplicate_region_names_rejected(contract: Any) -> None:
     with pytest.raises(InputError) as e:
         facts(contract(CITY), regions=[region(1, 0), region(2, 0)])
     assert "duplicate" in e.value.problems[0].message
+    assert e.value.problems[0].path == "regions"
+
+
+def test_every_duplicate_region_name_reported_once(contract: Any) -> None:
+    """第二十一条(4) settles each region on its own: two entries with one name
+    are an input error, naming each repeated name once (sorted) and no other."""
+    regions = [
+        region(1, 0, "县B"), region(2, 0, "县A"), region(3, 0, "市本级"),
+        region(4, 0, "县B"), region(5, 0, "县A"), region(6, 0, "县B"),
+    ]
+    with pytest.raises(InputError) as e:
+        facts(contract(CITY), regions=regions)
+    (problem,) = e.value.problems
+    assert problem.path == "regions"
+    assert "县A, 县B" in problem.message
+    assert "市本级" not in problem.message
+
+
+def test_distinct_region_names_accepted(contract: Any) -> None:
+    f = facts(contract(CITY), regions=[region(1, 0, "市本级"), region(2, 0, "县A"), region(3, 0, "县B")])
+    assert [r.name for r in f.regions] == ["市本级", "县A", "县B"]
