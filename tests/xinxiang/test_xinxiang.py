@@ -145,9 +145,10 @@ def test_whole_points_reading_is_switchable(contract: Any) -> None:
     r = api.compute(c, facts(c, score=D("85.5")))
     # whole points: 4 points below 90 -> 2%; proportional would be 4.5 -> 2.25%
     assert r.amount("profit_deduction", "市本级") == D("14630.00")
-    assert [i.id for i in r.interpretations if i.id == "fractional_points"][0] == "fractional_points"
+    assert {i.id: i.choice for i in r.interpretations}["fractional_points"] == "whole_points"
     r2 = compute(contract, score=D("85.5"))
     assert r2.amount("profit_deduction", "市本级") == D("16458.75")
+    assert {i.id: i.choice for i in r2.interpretations}["fractional_points"] == "proportional"
 
 
 def test_marginal_reading_is_switchable(contract: Any) -> None:
