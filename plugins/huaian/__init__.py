@@ -16,11 +16,11 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import score_0_100
 from yibao.contract import ContractSpec
 from yibao.dates import contract_period
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
+from yibao.inputs import score_0_100
 
 HERE = files(__name__)
 

@@ -23,10 +23,10 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative
 from yibao.money import WAN, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
 
 HERE = files(__name__)

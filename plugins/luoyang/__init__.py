@@ -24,10 +24,10 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative, rate_0_1, score_0_100
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError, closest
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative, rate_0_1, score_0_100
 
 HERE = files(__name__)
 

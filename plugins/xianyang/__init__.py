@@ -17,9 +17,9 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative
 from yibao.money import ZERO, fmt_amount
 
 HERE = files(__name__)

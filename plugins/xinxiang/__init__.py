@@ -14,10 +14,10 @@ from importlib.resources import files
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative, score_0_100
 from yibao.contract import ContractSpec
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative, score_0_100
 from yibao.money import ZERO
 
 HERE = files(__name__)
