@@ -8,6 +8,7 @@ year's facts: 年度总评分 and, per 行政区划 (第二十一条(4)), 参保
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -32,8 +33,8 @@ class Region:
 def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
     if not value:
         raise FieldError("regions", "expected at least one [[regions]] entry")
-    names = [r.name for r in value]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    counts = Counter(r.name for r in value)  # one pass: names.count(n) per name was quadratic
+    dupes = sorted(n for n, k in counts.items() if k > 1)
     if dupes:
         raise FieldError("regions", f"duplicate region name(s): {', '.join(dupes)}")
 

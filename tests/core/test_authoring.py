@@ -62,7 +62,7 @@ def test_new_city_refuses_to_overwrite(run: Any, tmp_path: Path) -> None:
 
 
 def test_compare(run: Any, tmp_path: Path) -> None:
-    run("new-city", "zz", "--dir", str(tmp_path))
+    assert run("new-city", "zz", "--dir", str(tmp_path)).code == 0
     res = run("--plugins-dir", str(tmp_path / "yibao-zz"), "compare", "xinxiang", "zz", "--format", "json")
     assert res.code == 0
     assert any("第十九条" in cell for cell in res.json["xinxiang"]["fees"])

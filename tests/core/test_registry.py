@@ -4,6 +4,7 @@ plugin while the other cities keep working, allow/block lists."""
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,10 @@ def test_broken_entry_point_names_itself_and_others_still_work(site: Path) -> No
     assert "ModuleNotFoundError" in causes["missing"].cause
     assert {"xinxiang", "demo"} <= set(reg.contracts)
     c = api.load_contract("xinxiang", reg=reg)
-    api.compute(c, api.load_facts(c, api.example_facts(c)))
+    r = api.compute(c, api.load_facts(c, api.example_facts(c)))
+    # the bundled example: 100,000 insured × 190 (第十九条); cap 3.85% of 19,000,000 (第二十一条(1))
+    assert r.amount("funding_total", "市本级") == Decimal("19000000.00")
+    assert r.amount("approved_profit", "市本级") == Decimal("731500.00")
 
 
 def test_misspelled_hook_is_reported_not_fatal(throwaway_plugin: Any) -> None:

@@ -41,4 +41,12 @@ def test_bundled_toml_declares_its_schema(registry: Any, city: str) -> None:
 def test_schema_rejects_unknown_keys(registry: Any) -> None:
     s = schema_for(registry, "xinxiang", True)
     assert s["additionalProperties"] is False
-    assert json.dumps(s)  # serialisable
+    # the nested [[regions]] table is closed too, so a typo there is flagged by an editor
+    region = s["$defs"]["Region"]
+    assert region["additionalProperties"] is False
+    assert s["properties"]["regions"]["items"] == {"$ref": "#/$defs/Region"}
+    # what a year's facts cannot do without (第十九条 参保人数, 第二十一条 支出, 第二十九条 总评分)
+    assert s["required"] == ["year", "score", "regions"]
+    assert region["required"] == ["name", "insured", "payouts"]
+    # plain JSON: survives a round trip unchanged (no tuples, Decimals or non-string keys)
+    assert json.loads(json.dumps(s)) == s

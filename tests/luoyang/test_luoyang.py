@@ -403,7 +403,10 @@ def test_staffing_findings_never_print_names(run: Any, tmp_path: Path) -> None:
 
 def test_no_roster_says_staffing_not_checked(contract: Any) -> None:
     r = compute_q(contract)
-    assert any(f.key == "staffing.not_checked" for f in r.findings)
+    [f] = [f for f in r.findings if f.key == "staffing.not_checked"]
+    assert f.severity == "info"  # not a breach: nothing to judge
+    assert f.clause == "第四条(一)1、第四条(一)2"  # both staffing clauses
+    assert not r.has_violations
 
 
 # ------------------------------------------------------------- facts validation (exit 2)

@@ -145,9 +145,10 @@ def test_whole_points_reading_is_switchable(contract: Any) -> None:
     r = api.compute(c, facts(c, score=D("85.5")))
     # whole points: 4 points below 90 -> 2%; proportional would be 4.5 -> 2.25%
     assert r.amount("profit_deduction", "市本级") == D("14630.00")
-    assert [i.id for i in r.interpretations if i.id == "fractional_points"][0] == "fractional_points"
+    assert {i.id: i.choice for i in r.interpretations}["fractional_points"] == "whole_points"
     r2 = compute(contract, score=D("85.5"))
     assert r2.amount("profit_deduction", "市本级") == D("16458.75")
+    assert {i.id: i.choice for i in r2.interpretations}["fractional_points"] == "proportional"
 
 
 def test_marginal_reading_is_switchable(contract: Any) -> None:
@@ -214,3 +215,24 @@ def test_duplicate_region_names_rejected(contract: Any) -> None:
     with pytest.raises(InputError) as e:
         facts(contract(CITY), regions=[region(1, 0), region(2, 0)])
     assert "duplicate" in e.value.problems[0].message
+    assert e.value.problems[0].path == "regions"
+
+
+def test_every_duplicate_region_name_reported_once(contract: Any) -> None:
+    """第二十一条(4) settles each region on its own: two entries with one name
+    are an input error, naming each repeated name once (sorted) and no other."""
+    regions = [
+        region(1, 0, "县B"), region(2, 0, "县A"), region(3, 0, "市本级"),
+        region(4, 0, "县B"), region(5, 0, "县A"), region(6, 0, "县B"),
+    ]
+    with pytest.raises(InputError) as e:
+        facts(contract(CITY), regions=regions)
+    (problem,) = e.value.problems
+    assert problem.path == "regions"
+    assert "县A, 县B" in problem.message
+    assert "市本级" not in problem.message
+
+
+def test_distinct_region_names_accepted(contract: Any) -> None:
+    f = facts(contract(CITY), regions=[region(1, 0, "市本级"), region(2, 0, "县A"), region(3, 0, "县B")])
+    assert [r.name for r in f.regions] == ["市本级", "县A", "县B"]
