@@ -14,7 +14,7 @@ import tomllib
 import typing
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NewType, TypeVar
 
 import attrs
 import cattrs
@@ -92,6 +92,23 @@ def _structure_date(value: Any, _: type) -> dt.date:
     raise ValueError(f"expected a date such as 2025-06-15, got {value!r}")
 
 
+#: a yes/no cell of a CSV (a roster's ``full_time``): true or false in TOML,
+#: or one of the words below in a CSV cell
+YesNo = NewType("YesNo", bool)
+YES_WORDS = frozenset({"true", "1", "yes", "y", "是", "全日制"})
+NO_WORDS = frozenset({"false", "0", "no", "n", "否", "非全日制"})
+
+
+def _structure_yes_no(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in YES_WORDS:
+        return True
+    if isinstance(value, str) and value.strip().lower() in NO_WORDS:
+        return False
+    raise ValueError(f"expected true or false ({'/'.join(sorted(YES_WORDS))} or {'/'.join(sorted(NO_WORDS))}), got {value!r}")
+
+
 #: a TOML scalar shown as it is (``[[terms]] value``)
 Scalar = str | Decimal | int | bool
 
@@ -115,6 +132,7 @@ def make_converter(detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_structure_hook(Scalar, _structure_scalar)
+    conv.register_structure_hook(YesNo, _structure_yes_no)
     conv.register_structure_hook(Operand, lambda v, _: Operand.parse(v))
     for kind in KINDS:
         conv.register_structure_hook(kind, lambda v, k: k.parse(v))

@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 
 from .errors import InputError, Problem
+from .inputs import YesNo, try_structure
 
 COLUMNS = (
     "id", "name", "site", "role", "education", "major",
     "birth_date", "title", "experience_years", "full_time",
 )
 REQUIRED = ("id", "site", "role")
-_TRUE = {"true", "1", "yes", "y", "是", "全日制"}
-_FALSE = {"false", "0", "no", "n", "否", "非全日制", ""}
 
 
 @attrs.frozen
 class StaffMember:
-    """One roster row. ``name`` never leaves this object (``repr`` hides it)."""
+    """One roster row. ``name`` never leaves this object (``repr`` hides it).
+
+    Structured from the CSV row by the same converter as every TOML input, so
+    a bad cell is reported like a bad key: file, ``row N.column``, what was
+    expected. An empty cell is an absent value.
+    """
 
     id: str
     site: str
@@ -39,7 +43,8 @@ class StaffMember:
     birth_date: dt.date | None = None
     title: str | None = None
     experience_years: Decimal | None = None
-    full_time: bool | None = None
+    full_time: YesNo | None = None
+    #: the row of the CSV file (the header is row 1), for messages
     row: int = 0
 
 
@@ -75,49 +80,20 @@ def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple
     members: list[StaffMember] = []
     seen: set[str] = set()
     for n, raw in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         where = f"row {n}"
+        cells = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         for c in REQUIRED:
-            if not row.get(c):
+            if not cells.get(c):
                 problems.append(Problem(file, f"{where}.{c}", "required value is empty"))
-        if row.get("id") in seen:
-            problems.append(Problem(file, f"{where}.id", f"duplicate id {row['id']!r}"))
-        seen.add(row.get("id", ""))
-        birth = exp = None
-        full_time = None
-        if row.get("birth_date"):
-            try:
-                birth = dt.date.fromisoformat(row["birth_date"])
-            except ValueError:
-                problems.append(Problem(file, f"{where}.birth_date", f"expected a date such as 1990-05-01, got {row['birth_date']!r}"))
-        if row.get("experience_years"):
-            try:
-                exp = Decimal(row["experience_years"])
-            except InvalidOperation:
-                problems.append(Problem(file, f"{where}.experience_years", f"expected a number of years, got {row['experience_years']!r}"))
-        if "full_time" in row:
-            ft = row["full_time"].lower()
-            if ft in _TRUE:
-                full_time = True
-            elif ft in _FALSE:
-                full_time = False if ft else None
-            else:
-                problems.append(Problem(file, f"{where}.full_time", f"expected true or false, got {row['full_time']!r}"))
-        members.append(
-            StaffMember(
-                id=row.get("id", ""),
-                site=row.get("site", ""),
-                role=row.get("role", ""),
-                name=row.get("name") or None,
-                education=row.get("education") or None,
-                major=row.get("major") or None,
-                birth_date=birth,
-                title=row.get("title") or None,
-                experience_years=exp,
-                full_time=full_time,
-                row=n,
-            )
-        )
+        if cells.get("id") in seen:
+            problems.append(Problem(file, f"{where}.id", f"duplicate id {cells['id']!r}"))
+        seen.add(cells.get("id", ""))
+        data: dict[str, object] = {k: v for k, v in cells.items() if v}
+        data.update({c: cells.get(c, "") for c in REQUIRED}, row=n)
+        member, found = try_structure(data, StaffMember, file, where)
+        problems.extend(found)
+        if member is not None:
+            members.append(member)
     if problems:
         raise InputError(problems)
     return tuple(members)
