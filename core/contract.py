@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import attrs
 
+from . import cache
 from .errors import FieldError, InputError, PluginError, Problem, closest, join_path
 from .inputs import Scalar, read_toml, structure, try_structure
 from .models import Model
@@ -241,13 +242,22 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     """
     source = path if path is not None else spec.contract_file
     file = str(source)
-    raw = read_toml(source)
-    doc = structure(raw, ContractDoc, file)
-    problems: list[Problem] = []
     try:
         period_field(spec.facts_class)
     except TypeError as exc:
         raise PluginError(f"contract {spec.name!r}: {exc}") from None
+    try:
+        data = Path(source).read_bytes()
+    except OSError:
+        data = None  # read_toml below says what is wrong with the file
+    key = cache.key(data, spec.facts_class, registry.models) if data is not None else None
+    hit = cache.get(key) if key is not None else None
+    if hit is not None:
+        doc, steps = hit
+        return Contract(doc=doc, spec=spec, path=file, steps=steps, registry=registry)
+    raw = read_toml(source)
+    doc = structure(raw, ContractDoc, file)
+    problems: list[Problem] = []
     _check_interpretations(doc, file, problems)
     _check_renewal(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
@@ -255,6 +265,8 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     _check_tables(doc, spec, file, problems)
     if problems:
         raise InputError(problems)
+    if key is not None:
+        cache.put(key, (doc, tuple(steps)))
     return Contract(doc=doc, spec=spec, path=file, steps=tuple(steps), registry=registry)
 
 

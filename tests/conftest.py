@@ -17,6 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def contract_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The contract cache of the whole run in a temporary directory (never
+    the user's own), so the suite exercises it as a user's commands do."""
+    d = tmp_path_factory.mktemp("yibao-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("YIBAO_CACHE_DIR", str(d))
+    mp.delenv("YIBAO_NO_CACHE", raising=False)
+    yield d
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     """The built-in plugins only (no entry points from the test environment)."""

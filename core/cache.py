@@ -1,0 +1,141 @@
+"""A cache of loaded contracts: an unchanged contract is not re-read.
+
+Loading a contract structures its TOML into attrs classes and checks every
+name a step reads — cattrs generates its structuring code for each class on
+first use, which is most of a short command's own time. The result of a
+successful load (the structured document and the bound steps) is kept in a
+file and reused while nothing it was made from has changed.
+
+Where: ``$YIBAO_CACHE_DIR`` if set, else the user cache directory —
+``$XDG_CACHE_HOME/yibao`` (default ``~/.cache/yibao``) on Linux and BSD,
+``~/Library/Caches/yibao`` on macOS, ``%LOCALAPPDATA%\\yibao\\Cache`` on
+Windows. One small file per contract version, ``contract-<key>.pickle``;
+deleting the directory is always safe.
+
+Opt out: ``YIBAO_NO_CACHE=1`` (nothing is read or written).
+
+The key is a sha256 over everything the loaded contract depends on: the
+contract file's bytes, the facts class (module and name), the yibao and
+Python versions, the models the registry offers (by module and name), and
+the size and modification time of every source file of the yibao package,
+of the bundled cities, of the facts class's module and of each model's
+module — so an edit to any code in an editable install changes the key and
+stale data is never served. A file that cannot be read back (truncated,
+from another version) is ignored and rewritten. Files are written
+atomically (a temporary file renamed into place), so two processes never
+see half a file. The cache holds only what the user's own contract files
+and installed code produce, in the user's own directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or ``None`` when caching is off."""
+    if os.environ.get("YIBAO_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("YIBAO_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "yibao" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "yibao"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yibao"
+
+
+def _tree_stats(root: str, out: list[str]) -> None:
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            if e.name != "__pycache__" and not e.name.startswith("."):
+                _tree_stats(e.path, out)
+        elif e.name.endswith((".py", ".toml")):
+            st = e.stat()
+            out.append(f"{e.path}:{st.st_size}:{st.st_mtime_ns}")
+
+
+def _file_stat(path: str | None, out: list[str]) -> None:
+    if not path:
+        return
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+
+
+def key(contract_bytes: bytes, facts_class: type, models: dict[str, Any]) -> str:
+    """The cache key of a contract load (see the module docstring)."""
+    parts = [
+        f"format {FORMAT}",
+        f"yibao {__version__}",
+        sys.version,
+        f"{facts_class.__module__}.{facts_class.__qualname__}",
+    ]
+    parts += sorted(
+        f"{n}={getattr(m, 'module', None) or f'{m.__module__}.{m.__qualname__}'}" for n, m in models.items()
+    )
+    stats: list[str] = []
+    for package in ("yibao", "yibao.plugins"):
+        file = getattr(sys.modules.get(package), "__file__", None)
+        if file:
+            _tree_stats(os.path.dirname(file), stats)
+    for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
+        _file_stat(getattr(sys.modules.get(name), "__file__", None), stats)
+    h = hashlib.sha256()
+    for p in [*parts, *sorted(set(stats))]:
+        h.update(p.encode("utf-8", "surrogateescape") + b"\0")
+    h.update(contract_bytes)
+    return h.hexdigest()
+
+
+def get(k: str) -> Any | None:
+    """The cached value of key ``k``, or ``None`` (absent, off, unreadable)."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        with open(d / f"contract-{k}.pickle", "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # absent, truncated or from other code: rebuilt by the caller
+        return None
+
+
+def put(k: str, value: Any) -> None:
+    """Keep ``value`` under key ``k``; a value that cannot be pickled (a
+    class defined inside a function) or a directory that cannot be written
+    is silently not cached."""
+    d = cache_dir()
+    if d is None:
+        return
+    import tempfile  # noqa: PLC0415 - only on a miss: it imports shutil and random
+
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".contract-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, d / f"contract-{k}.pickle")
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:
+        return
