@@ -7,11 +7,11 @@ from typing import Any
 import click
 import pytest
 from yibao import __version__, api
-from yibao.cli import cli
+from yibao.cli import COMMANDS, cli
 
 
 def commands() -> list[str]:
-    return sorted(cli.commands)
+    return sorted(COMMANDS)
 
 
 @pytest.mark.parametrize("name", commands())

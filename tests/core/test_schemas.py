@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from yibao.cli import dump_schema, schema_for
+from yibao.describe import dump_schema, schema_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
