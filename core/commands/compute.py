@@ -12,7 +12,16 @@ import click
 
 from .. import api
 from ..results import combine
-from ._common import contract_option, emit, facts_files, format_option, load_contract, load_facts, result_text, roster_for
+from ._common import (
+    contract_option,
+    emit,
+    facts_files,
+    format_option,
+    load_contract,
+    load_facts,
+    result_text,
+    roster_for,
+)
 
 
 @click.command("compute")

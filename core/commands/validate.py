@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from .. import api
-from ._common import contract_option, emit, facts_files, format_option, load_contract, load_facts, result_text, roster_for
+from ._common import (
+    contract_option,
+    emit,
+    facts_files,
+    format_option,
+    load_contract,
+    load_facts,
+    result_text,
+    roster_for,
+)
 
 
 @click.command("validate")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from yibao.inputs import non_negative
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
+from yibao.inputs import non_negative
 
 HERE = Path(__file__).parent
 
