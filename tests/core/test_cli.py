@@ -193,24 +193,40 @@ IMPORTED = (
 )
 
 
-def imported_by(*args: str) -> tuple[int, set[str]]:
-    """Run ``yibao ARGS`` in a fresh interpreter; its exit code and the
-    yibao modules it imported."""
-    done = subprocess.run([sys.executable, "-c", "import json\n" + IMPORTED, *args], capture_output=True, text=True, env=_env())
+def imported_by(*args: str, **env: str) -> tuple[int, set[str], str]:
+    """Run ``yibao ARGS`` in a fresh interpreter; its exit code, the yibao
+    modules it imported, and its stdout."""
+    done = subprocess.run([sys.executable, "-c", "import json\n" + IMPORTED, *args], capture_output=True, text=True, env={**_env(), **env})
     code, modules = json.loads(done.stderr.strip().splitlines()[-1])
-    return code, set(modules)
+    return code, set(modules), done.stdout
 
 
 def test_compute_imports_only_the_compute_command() -> None:
-    code, modules = imported_by("compute", "xinxiang", "--format", "json")
-    assert code == 0
+    code, modules, out = imported_by("compute", "xinxiang", "--format", "json")
+    assert code == 0 and json.loads(out)["city"] == "xinxiang"
     commands = {m for m in modules if m.startswith("yibao.commands.")}
     assert commands == {"yibao.commands.compute", "yibao.commands._common"}
     for never in ("yibao.describe", "yibao.render", "yibao.schema", "yibao.scaffold", "yibao.claims", "yibao.calendar", "yibao.testing"):
         assert never not in modules, never
 
 
+COMMAND_MODULES = {v.partition(":")[0] for v in COMMANDS.values()}
+
+
 def test_help_imports_no_command() -> None:
-    code, modules = imported_by("--help")
+    code, modules, out = imported_by("--help")
+    assert code == 0 and "new-city" in out
+    assert not modules & COMMAND_MODULES
+
+
+def test_completion_lists_commands_without_importing_them() -> None:
+    code, modules, out = imported_by(_YIBAO_COMPLETE="bash_complete", COMP_WORDS="yibao co", COMP_CWORD="1")
     assert code == 0
-    assert {m for m in modules if m.startswith("yibao.commands.")} <= {"yibao.commands._common", "yibao.commands._plugins"}
+    assert out.split() == ["plain,compare", "plain,completion", "plain,compute"]
+    assert not modules & COMMAND_MODULES
+
+
+def test_no_command_is_added_eagerly() -> None:
+    """mkdocs-click documents ``cli.commands`` when it is not empty and the
+    lazy list only when it is: one eager command would hide the others."""
+    assert cli.commands == {}
