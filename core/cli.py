@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from . import __version__
 from .errors import InputError, YibaoError
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from .commands._plugins import PluginCommands
 
 #: every built-in command: name -> "module:object", imported on first use
@@ -130,6 +131,8 @@ class YibaoGroup(click.Group):
                 formatter.write_dl(rows)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem  # noqa: PLC0415 - lazy, as click's own Group does it
+
         items = [
             CompletionItem(n, help=h)
             for n in self.list_commands(ctx)
