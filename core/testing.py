@@ -154,8 +154,10 @@ def yibao_cli(_yibao_plugins: _Plugins) -> Callable[..., CliResult]:
     """Run the real ``yibao`` command in-process:
     ``yibao_cli("compute", "xinxiang", "--format", "json", input=None, env=None)``
     returns a :class:`CliResult`. It sees the built-ins and the plugins given
-    to ``yibao_plugin`` (``--plugins-dir`` still loads a directory);
-    exceptions other than exits propagate, so a bug shows its traceback."""
+    to ``yibao_plugin``; ``--plugins-dir DIR`` runs against a registry that
+    loads DIR instead. ``env`` adds environment variables for the run (the
+    ``YIBAO_*`` plugin variables do not change this test's registry).
+    Exceptions other than exits propagate, so a bug shows its traceback."""
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliResult:
         runner = CliRunner()
