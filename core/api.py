@@ -215,3 +215,67 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     )
     shown = str(period_of(facts)) if facts is not None else ""
     return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)
+
+
+# ------------------------------------------------------------------ describing contracts
+# Thin wrappers over yibao.describe (what `show`, `compare`, `diff` and
+# `schema` print). describe is imported inside each, so `compute` never pays
+# for it (nor for yibao.schema).
+
+
+def describe_contract(contract: Contract) -> dict[str, Any]:
+    """A contract's terms as data, exactly the JSON of ``yibao show``: parties,
+    term, steps with parameters and clauses, terms, deadlines, interpretations."""
+    from .describe import describe_contract as describe  # noqa: PLC0415 - kept off compute's start-up
+
+    return describe(contract)
+
+
+def compare_contracts(contracts: Sequence[Contract]) -> dict[str, dict[str, list[str]]]:
+    """Contracts side by side, exactly the JSON of ``yibao compare``: by
+    contract name, by stage (fees, risk, assessment, settlement, staffing),
+    one line per step with its parameters and clause."""
+    from .describe import compare_contracts as compare  # noqa: PLC0415 - kept off compute's start-up
+
+    return compare(contracts)
+
+
+def diff_contracts(old: Contract, new: Contract, facts: str | Path | Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What changes between two versions of a contract TOML, exactly the JSON
+    of ``yibao diff``: ``parameters`` (every key path whose value differs)
+    and, with ``facts``, ``items`` (every line item whose amount differs when
+    both are computed on those facts)."""
+    from .describe import item_changes, parameter_changes  # noqa: PLC0415 - kept off compute's start-up
+
+    params = parameter_changes(read_toml(old.path), read_toml(new.path))
+    items: list[dict[str, Any]] = []
+    if facts is not None:
+        file = None if isinstance(facts, Mapping) else str(facts)
+        before = compute(old, load_facts(old, facts), None, file)
+        after = compute(new, load_facts(new, facts), None, file)
+        items = item_changes(before, after)
+    return {"parameters": params, "items": items}
+
+
+def contract_schema(name: str, reg: Registry | None = None) -> dict[str, Any]:
+    """The JSON Schema of contract ``name``'s TOML (``yibao schema CITY``).
+
+    :raises InputError: no such contract (with the closest name).
+    """
+    from .describe import schema_for  # noqa: PLC0415 - kept off compute's start-up
+
+    reg = reg or registry()
+    get_spec(name, reg)
+    return schema_for(reg, name, False)
+
+
+def facts_schema(name: str, reg: Registry | None = None) -> dict[str, Any]:
+    """The JSON Schema of contract ``name``'s facts (``yibao schema CITY --facts``).
+
+    :raises InputError: no such contract (with the closest name).
+    """
+    from .describe import schema_for  # noqa: PLC0415 - kept off compute's start-up
+
+    reg = reg or registry()
+    get_spec(name, reg)
+    return schema_for(reg, name, True)

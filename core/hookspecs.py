@@ -145,3 +145,23 @@ def yibao_validate_contract(contract: Any, facts: Any, ledger: Any) -> None:
     :param ledger: the ledger, for findings.
     :return: nothing; findings go into the ledger.
     """
+
+
+@hookspec
+def yibao_register_commands(cli: Any) -> None:
+    """Add subcommands to the ``yibao`` command line.
+
+    Called only when the command line names a command that is not a built-in
+    one, or lists the commands (``yibao --help``, shell completion): running a
+    built-in command such as ``yibao compute`` never calls it. Each plugin's
+    implementation is called on its own, inside its own ``try``: one that
+    raises is named in one warning line and adds no command, and every other
+    command keeps working. A command whose name is a built-in one, or that
+    another plugin already added, is left out with a warning naming it.
+
+    :param cli: a :class:`click.Group` of this plugin's own; add commands to
+        it with ``@cli.command()`` or ``cli.add_command(cmd)``, and they become
+        ``yibao <name>``. Use :mod:`yibao.api` in their bodies, as the
+        built-in commands do.
+    :return: nothing.
+    """

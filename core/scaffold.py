@@ -28,6 +28,9 @@ description = "yibao plugin: the {name} contract"
 requires-python = ">=3.11"
 dependencies = ["yibao"]
 
+[project.optional-dependencies]
+test = ["pytest>=8"]
+
 [project.entry-points.yibao]
 {name} = "yibao_{name}"
 
@@ -126,18 +129,21 @@ year = 2026
 insured = 100000
 '''
 
-TEST = '''"""{name}: hand-worked cases from the contract text."""
+TEST = '''"""{name}: hand-worked cases from the contract text.
+
+The fixtures (yibao_plugin, yibao_cli, yibao_registry, toy_contract) come
+from yibao.testing, which pytest loads by itself wherever yibao is installed.
+"""
 
 from decimal import Decimal
 
 from yibao import api
-from yibao.registry import make_registry
 
 import yibao_{name}
 
 
-def test_example_computes() -> None:
-    reg = make_registry(load_entrypoints=False, env={{}}, extra_plugins=[("{name}", yibao_{name})])
+def test_example_computes(yibao_plugin) -> None:
+    reg = yibao_plugin("{name}", yibao_{name})
     contract = api.load_contract("{name}", reg=reg)
     facts = api.load_facts(contract, api.example_facts(contract))
     result = api.compute(contract, facts)
@@ -145,7 +151,15 @@ def test_example_computes() -> None:
     for item in result.items:
         assert item.amount == item.amount.quantize(Decimal("0.01"))
         assert item.clause
+
+
+def test_the_command_line_computes_the_example(yibao_plugin, yibao_cli) -> None:
+    yibao_plugin("{name}", yibao_{name})
+    res = yibao_cli("compute", "{name}", "--format", "json")
+    assert res.code == 0, res.err
+    assert res.json["city"] == "{name}"
 '''
+
 
 DOC = '''# {name}
 

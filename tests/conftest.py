@@ -1,17 +1,17 @@
-"""Shared fixtures: a fresh registry, a CLI runner, facts built in code."""
+"""Shared fixtures: the built-in registry and contracts of the session, the
+CLI runner and throwaway plugins (thin names for :mod:`yibao.testing`'s
+fixtures, which pytest loads through the ``pytest11`` entry point)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from yibao import api
-from yibao.cli import cli
 from yibao.registry import Registry, make_registry
+from yibao.testing import CliResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -47,28 +47,10 @@ def contract(registry: Registry) -> Callable[[str], Any]:
     return load
 
 
-class Cli:
-    """Runs ``yibao`` in-process; ``.code``, ``.out``, ``.err``, ``.json``."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Any:
-        env = {"YIBAO_LOAD_PLUGINS": "", **(env or {})}
-        res = self.runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
-        res.code = res.exit_code
-        res.out = res.stdout
-        res.err = res.stderr
-        try:
-            res.json = json.loads(res.stdout)
-        except ValueError:
-            res.json = None
-        return res
-
-
 @pytest.fixture
-def run() -> Cli:
-    return Cli()
+def run(yibao_cli: Callable[..., CliResult]) -> Callable[..., CliResult]:
+    """``yibao`` in-process (yibao.testing's ``yibao_cli``): ``.code``, ``.out``, ``.err``, ``.json``."""
+    return yibao_cli
 
 
 @pytest.fixture
@@ -82,10 +64,6 @@ def write_toml(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 @pytest.fixture
-def throwaway_plugin() -> Iterator[Callable[[str, object], Registry]]:
-    """Build a registry with an extra plugin object; nothing global changes."""
-
-    def build(name: str, plugin: object) -> Registry:
-        return make_registry(load_entrypoints=False, env={}, extra_plugins=[(name, plugin)])
-
-    yield build
+def throwaway_plugin(yibao_plugin: Callable[[str, object], Registry]) -> Callable[[str, object], Registry]:
+    """A registry with extra plugins (yibao.testing's ``yibao_plugin``); nothing global changes."""
+    return yibao_plugin

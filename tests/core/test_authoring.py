@@ -30,7 +30,7 @@ def test_new_city_scaffold_loads_computes_and_breaks_cleanly(run: Any, tmp_path:
     # the scaffold's own test runs
     env = {**os.environ, "PYTHONPATH": str(root)}
     t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests")], env=env, capture_output=True, text=True)
-    assert t.returncode == 0, t.stdout + t.stderr
+    assert t.returncode == 0 and "2 passed" in t.stdout, t.stdout + t.stderr  # yibao.testing fixtures, via pytest11
 
     # break its TOML: a clear error for that city, the others still work
     toml = pkg / "contract.toml"

@@ -13,6 +13,7 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from yibao import api, hookspecs
 from yibao.contract import ContractSpec
@@ -32,6 +33,7 @@ def test_hooks_exist() -> None:
         "yibao_assess_payout",
         "yibao_check_staffing",
         "yibao_compute_fees",
+        "yibao_register_commands",
         "yibao_register_contracts",
         "yibao_register_models",
         "yibao_settle_payment",
@@ -211,3 +213,65 @@ def test_cross_cutting_plugin_runs_for_every_contract(throwaway_plugin: Any) -> 
     c = api.load_contract("xinxiang", reg=reg)
     r = api.compute(c, api.load_facts(c, api.example_facts(c)))
     assert seen == ["xinxiang"] and any(f.key == "audit.seen" for f in r.findings)
+
+
+def test_hook_yibao_register_commands(throwaway_plugin: Any, run: Any, tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    class Hello:
+        @hookimpl
+        def yibao_register_commands(self, cli: Any) -> None:
+            calls.append("hello")
+
+            @cli.command("hello")
+            @click.argument("city")
+            def hello(city: str) -> None:
+                """Greet a city (test command)."""
+                click.echo(f"hello {city}")
+
+            @cli.command("compute")
+            def shadow() -> None:
+                """A second compute (must be ignored)."""
+
+    class Broken:
+        @hookimpl
+        def yibao_register_commands(self, cli: Any) -> None:
+            raise RuntimeError("boom")
+
+    throwaway_plugin("hello", Hello())
+    throwaway_plugin("broken", Broken())
+
+    res = run("compute", "xinxiang", "--format", "json")  # a built-in: the hook is not even called
+    assert (res.code, res.err, calls) == (0, "", [])
+    assert res.json["city"] == "xinxiang"
+
+    res = run("hello", "xinxiang")
+    assert (res.code, res.out) == (0, "hello xinxiang\n")
+    assert "plugin 'broken' (extra): yibao_register_commands failed: RuntimeError: boom" in res.err
+
+    res = run("--help")
+    assert res.code == 0
+    assert "hello       Greet a city (test command)." in res.out
+    assert "compute     Compute a period's figures" in res.out
+    assert "'broken'" in res.err and "command 'compute' ignored, a built-in command has that name" in res.err
+
+    res = run("nosuch")
+    assert res.code == 2 and "No such command 'nosuch'" in res.err and "'broken'" in res.err
+
+
+def test_plugin_commands_from_a_plugins_dir(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "greeter.py").write_text(
+        "import click\n"
+        "from yibao.hookspecs import hookimpl\n\n"
+        "@hookimpl\n"
+        "def yibao_register_commands(cli):\n"
+        "    @cli.command()\n"
+        "    def greet():\n"
+        "        \"\"\"Say hello (plugins-dir command).\"\"\"\n"
+        "        click.echo('hello')\n",
+        encoding="utf-8",
+    )
+    assert "greet" in run("--plugins-dir", str(tmp_path), "--help").out
+    assert "greet" not in run("--help").out
+    res = run("--plugins-dir", str(tmp_path), "greet")
+    assert (res.code, res.out) == (0, "hello\n")

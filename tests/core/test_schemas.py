@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from yibao.cli import dump_schema, schema_for
+from yibao.describe import dump_schema, schema_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,3 +50,4 @@ def test_schema_rejects_unknown_keys(registry: Any) -> None:
     assert region["required"] == ["name", "insured", "payouts"]
     # plain JSON: survives a round trip unchanged (no tuples, Decimals or non-string keys)
     assert json.loads(json.dumps(s)) == s
+    assert json.loads(dump_schema(s)) == s  # plain JSON: nothing lost in the committed copy

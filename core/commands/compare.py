@@ -1,0 +1,35 @@
+"""``yibao compare``: cities' terms side by side, stage by stage."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import api
+from ..render import table
+from ..stages import STAGES
+from ._common import default_format, format_option, load_contract
+
+
+@click.command("compare")
+@click.argument("cities", nargs=-1, required=True)
+@format_option
+@click.pass_context
+def cmd(ctx: click.Context, cities: tuple[str, ...], fmt: str | None) -> None:
+    """Compare cities' terms side by side: fees, risk sharing, assessment, staffing.
+
+    \b
+    Example:
+      yibao compare xinxiang luoyang huaiyang
+    """
+    data = api.compare_contracts([load_contract(ctx, city, None) for city in cities])
+    if default_format(fmt) == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for stage in STAGES:
+        depth = max((len(data[c][stage.name]) for c in cities), default=0)
+        for i in range(depth):
+            rows.append([stage.title if i == 0 else ""] + [data[c][stage.name][i] if i < len(data[c][stage.name]) else "" for c in cities])
+    click.echo(table(["", *cities], rows))

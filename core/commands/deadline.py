@@ -1,0 +1,69 @@
+"""``yibao deadline``: the last day of a contract deadline, counted as the
+civil code counts it, on the official working-day calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..calendar import WEEKDAYS_ZH, calendar_for, find_deadline
+from ._common import DATE, contract_option, emit, format_option, load_contract
+
+
+@click.command("deadline")
+@click.argument("city")
+@click.argument("key")
+@click.option("--from", "start", type=DATE, required=True, help="The day of the event the deadline counts from (YYYY-MM-DD; not itself counted).")
+@contract_option
+@click.option("--calendar", "calendars", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="A TOML file of [[calendar.years]] holiday tables (repeatable).")
+@format_option
+@click.pass_context
+def cmd(ctx: click.Context, city: str, key: str, start: Any, contract_file: Path | None, calendars: tuple[Path, ...], fmt: str | None) -> None:
+    """Print the last day of a contract deadline counted from an event.
+
+    KEY is a [[deadlines]] key of the contract (see 'yibao show CITY'), or a
+    clause that has exactly one deadline. Days are counted as 民法典
+    第二百零一条–第二百零四条 say: the start day is not counted; a deadline in
+    days or months whose last day is a rest day moves to the next working
+    day; working days follow the official holiday arrangement with its
+    make-up working days (docs/deadlines.md).
+
+    \b
+    Examples:
+      yibao deadline xinxiang manual_reimbursement --from 2025-01-20
+      yibao deadline xinxiang 第十七条(一) --from 2025-09-26 --format json
+      yibao deadline luoyang some_key --from 2027-03-01 --calendar holidays-2027.toml
+    """
+    c = load_contract(ctx, city, contract_file)
+    d = find_deadline(c, key)
+    cal = calendar_for(c, calendars)
+    due = cal.due(start.date(), d.count, d.unit)
+    years = range(due.start.year, due.due.year + 1)
+    data = {
+        "contract": c.doc.id,
+        "city": c.doc.city,
+        "key": d.key,
+        "label": d.label,
+        "clause": d.clause,
+        "count": d.count,
+        "unit": d.unit,
+        "start_event": d.start,
+        "from": due.start.isoformat(),
+        "due": due.due.isoformat(),
+        "weekday": WEEKDAYS_ZH[due.due.weekday()],
+        "rolled_from": due.rolled_from.isoformat() if due.rolled_from else None,
+        "formula": due.formula,
+        "notes": list(due.notes),
+        "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+    }
+    lines = [
+        f"{d.label}（{d.clause}）",
+        f"  起算：{d.start} {data['from']}（当日不计入）",
+        f"  到期：{data['due']}（{data['weekday']}）",
+        f"  计算：{due.formula}",
+        *(f"        {n}" for n in due.notes),
+        "  日历：" + "；".join(f"{y} {s}" for y, s in data["calendar"].items()),
+    ]
+    emit(data, fmt, lambda: "\n".join(lines))

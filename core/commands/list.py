@@ -1,0 +1,57 @@
+"""``yibao list``: the contracts the plugins provide, one line each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .. import api
+from ..render import table
+from ._common import emit, registry, warn_failures
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the contracts: name, title, parties, term.
+
+    \b
+    Example:
+      yibao list --json
+    """
+    reg = registry(ctx)
+    warn_failures(reg)
+    rows: list[dict[str, Any]] = []
+    for spec in api.list_contracts(reg):
+        plugin = reg.plugin_name(reg.owners[spec.name])
+        try:
+            c = api.load_contract(spec.name, reg=reg)
+        except Exception as exc:  # a broken TOML must not hide the other cities
+            rows.append({"name": spec.name, "plugin": plugin, "error": str(exc)})
+            continue
+        d = c.doc
+        rows.append(
+            {
+                "name": spec.name,
+                "plugin": plugin,
+                "contract": d.id,
+                "title": d.title,
+                "bureau": d.parties.bureau,
+                "insurer": d.parties.insurer,
+                "start": d.term.start.isoformat(),
+                "end": d.term.end.isoformat(),
+            }
+        )
+    emit(rows, "json" if as_json else "table", lambda: _text(rows))
+
+
+def _text(rows: list[dict[str, Any]]) -> str:
+    return table(
+        ["名称", "合同", "标题", "甲方", "乙方", "期限"],
+        [
+            [r["name"], r.get("contract", "—"), r.get("title", "error: " + r.get("error", "")), r.get("bureau", ""), r.get("insurer", ""), f"{r.get('start', '')}–{r.get('end', '')}"]
+            for r in rows
+        ],
+    )

@@ -1,0 +1,39 @@
+"""``yibao schema``: the JSON Schemas of a city's contract TOML and facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..describe import dump_schema
+from ._common import registry
+
+
+@click.command("schema")
+@click.argument("city", required=False)
+@click.option("--facts", "for_facts", is_flag=True, help="The facts schema instead of the contract schema.")
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every city's two schemas into this directory.")
+@click.pass_context
+def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path | None) -> None:
+    """Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).
+
+    \b
+    Examples:
+      yibao schema xinxiang --facts > xinxiang.facts.schema.json
+      yibao schema --write schemas/        # regenerate the committed schemas
+    """
+    reg = registry(ctx)
+    if write_dir is not None:
+        write_dir.mkdir(parents=True, exist_ok=True)
+        for name in sorted(reg.contracts):
+            for schema, suffix in ((api.contract_schema, "contract"), (api.facts_schema, "facts")):
+                path = write_dir / f"{name}.{suffix}.schema.json"
+                path.write_text(dump_schema(schema(name, reg)), encoding="utf-8")
+                click.echo(f"wrote {path}")
+        return
+    if city is None:
+        raise click.UsageError("give a CITY, or --write DIR")
+    schema = api.facts_schema if for_facts else api.contract_schema
+    click.echo(dump_schema(schema(city, reg)), nl=False)

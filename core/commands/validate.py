@@ -1,0 +1,47 @@
+"""``yibao validate``: check a contract, facts and roster without computing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import api
+from ._common import (
+    contract_option,
+    emit,
+    facts_files,
+    format_option,
+    load_contract,
+    load_facts,
+    result_text,
+    roster_for,
+)
+
+
+@click.command("validate")
+@click.argument("city")
+@contract_option
+@click.option("--facts", "facts", multiple=True, help="Facts TOML to check ('-' reads stdin; a directory: every *.toml).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV to check.")
+@format_option
+@click.pass_context
+def cmd(ctx: click.Context, city: str, contract_file: Path | None, facts: tuple[str, ...], roster: Path | None, fmt: str | None) -> None:
+    """Validate a contract (its stated arithmetic), facts and roster, without computing.
+
+    \b
+    Examples:
+      yibao validate xinxiang
+      yibao validate xinxiang --contract my-draft.toml --facts 2025.toml
+    """
+    c = load_contract(ctx, city, contract_file)
+    files = facts_files(facts)
+    loaded = [load_facts(c, f) for f in files]
+    for f, fa in zip(files, loaded, strict=True):
+        roster_for(c, fa, f, roster)
+    if roster is not None and not files:
+        api.load_roster(roster, c)
+    result = api.validate(c, loaded[0] if loaded else None)
+    emit(result.to_dict(), fmt, lambda: result_text([result]))
+    ctx.exit(1 if result.has_violations else 0)
+
