@@ -72,8 +72,10 @@ def reader_sql(file: str, parallel: bool = True) -> str:
 
 
 def header_sql(file: str) -> str:
-    """The first line of a CSV as a row of fields (see ``run._header_len``)."""
-    return f"SELECT * FROM read_csv('{sql_str(file)}', header = false, all_varchar = true, null_padding = true) LIMIT 1"
+    """The first line of a CSV as a row of fields (see ``run._header_len``);
+    on one thread, which reads no further than that line and, unlike the
+    parallel reader, accepts line breaks inside quoted fields."""
+    return f"SELECT * FROM read_csv('{sql_str(file)}', header = false, all_varchar = true, null_padding = true, parallel = false) LIMIT 1"
 
 
 def resolve_columns(cfg: ClaimsDoc, src: Source, with_benefit: bool) -> dict[str, tuple[str, str]]:
