@@ -20,10 +20,10 @@ from typing import Any
 
 import attrs
 
-from .contract import Contract, ContractSpec
+from .contract import Contract, ContractSpec, facts_names
 from .contract import load_contract as _load
 from .errors import InputError, Problem, closest
-from .inputs import parse_toml, read_toml, structure
+from .inputs import parse_toml, read_toml, structure, try_structure
 from .periods import Period, period_field, period_of
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
@@ -70,7 +70,32 @@ def load_contract(name: str, path: str | Path | None = None, reg: Registry | Non
     """Load a contract: the bundled TOML of ``name``, or ``path`` read with
     ``name``'s facts class and hooks (a supplementary agreement, a draft)."""
     reg = reg or registry()
-    return _load(get_spec(name, reg), reg, path)
+    return _load(get_spec(name, reg), reg, path, TABLE_CHECKS)
+
+
+def _check_calendar_table(doc: Any, spec: ContractSpec, file: str) -> list[Problem]:
+    """``[calendar]``: structured like any table (its code only for a contract that has one)."""
+    if doc.calendar is None:
+        return []
+    from .calendar import CalendarDoc  # noqa: PLC0415 - only for contracts that have one
+
+    return try_structure(doc.calendar, CalendarDoc, file, "calendar")[1]
+
+
+def _check_claims_table(doc: Any, spec: ContractSpec, file: str) -> list[Problem]:
+    """``[claims]``: structured and its names checked (yibao.claims.spec: no DuckDB)."""
+    if doc.claims is None:
+        return []
+    from .claims.spec import ClaimsDoc, check_claims_doc  # noqa: PLC0415 - only for contracts that have one
+
+    cfg, found = try_structure(doc.claims, ClaimsDoc, file, "claims")
+    if cfg is None:
+        return found
+    return check_claims_doc(doc, cfg, file, facts_names(spec.facts_class))
+
+
+#: the tables checked when a contract loads, besides its own
+TABLE_CHECKS = (_check_calendar_table, _check_claims_table)
 
 
 def example_facts(contract: Contract) -> Path:

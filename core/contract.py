@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -235,8 +235,18 @@ class Contract:
 
 
 # --------------------------------------------------------------- loading
-def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | None = None) -> Contract:
+#: checks of further tables a caller may run at load time (the API checks
+#: ``[calendar]`` and ``[claims]``, whose code lives above this module)
+TableCheck = Callable[["ContractDoc", ContractSpec, str], list[Problem]]
+
+
+def load_contract(
+    spec: ContractSpec, registry: Registry, path: str | Path | None = None, table_checks: Sequence[TableCheck] = ()
+) -> Contract:
     """Read and check a contract TOML (the bundled one unless ``path``).
+
+    ``table_checks`` run on the structured document before it is accepted
+    (and cached): each returns the problems of one table.
 
     :raises InputError: every problem found, each with file and key path.
     """
@@ -262,7 +272,8 @@ def load_contract(spec: ContractSpec, registry: Registry, path: str | Path | Non
     _check_renewal(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
     _check_readings(doc, steps, file, problems)
-    _check_tables(doc, spec, file, problems)
+    for check in table_checks:
+        problems.extend(check(doc, spec, file))
     if problems:
         raise InputError(problems)
     if key is not None:
@@ -278,23 +289,6 @@ def _check_renewal(doc: ContractDoc, file: str, problems: list[Problem]) -> None
     by_id = {i.id: i for i in doc.interpretations}
     if iid.strip() not in by_id or choice.strip() not in by_id[iid.strip()].readings:
         problems.append(Problem(file, "term.renewal_reading", f"expected ID=CHOICE of an [[interpretations]] entry, got {reading!r}"))
-
-
-def _check_tables(doc: ContractDoc, spec: ContractSpec, file: str, problems: list[Problem]) -> None:
-    """``[calendar]`` and ``[claims]`` are checked when the contract loads,
-    like every other table, though their code is imported only here and only
-    for a contract that has them (computing a period needs neither)."""
-    if doc.calendar is not None:
-        from .calendar import CalendarDoc  # noqa: PLC0415 - only for contracts that have one
-
-        problems.extend(try_structure(doc.calendar, CalendarDoc, file, "calendar")[1])
-    if doc.claims is not None:
-        from .claims import ClaimsDoc, check_claims_doc  # noqa: PLC0415 - only for contracts that have one
-
-        cfg, found = try_structure(doc.claims, ClaimsDoc, file, "claims")
-        problems.extend(found)
-        if cfg is not None:
-            problems.extend(check_claims_doc(doc, cfg, file, facts_names(spec.facts_class)))
 
 
 def _check_interpretations(doc: ContractDoc, file: str, problems: list[Problem]) -> None:

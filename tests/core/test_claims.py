@@ -509,7 +509,7 @@ def test_compute_does_not_import_duckdb_or_chinese_calendar() -> None:
     code = (
         "import sys; from yibao import api; from yibao.cli import cli; "
         "c = api.load_contract('xinxiang'); api.compute(c, api.load_facts(c, api.example_facts(c))); "
-        "print(sorted(m for m in ('duckdb', 'chinese_calendar') if m in sys.modules))"
+        "print(sorted(m for m in ('duckdb', 'chinese_calendar', 'yibao.calendar', 'yibao.claims.run', 'yibao.claims.sql', 'yibao.claims.report') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
@@ -590,3 +590,106 @@ def test_semicolon_separated_csv_is_sniffed(run: Any, tmp_path: Path) -> None:
     assert r.code == 1, r.err
     assert [(b["row"], b["column"], b["value"]) for b in r.json["bad"]] == [(2, "amount_eligible", "1,50"), (3, "(after column 6)", "x")]
     assert r.json["processed"] == 1
+
+
+# ------------------------------------------------------------- cells that look like structure
+def test_bad_cells_holding_separators_quotes_and_line_breaks(run: Any, tmp_path: Path) -> None:
+    """Bad cells come back from DuckDB as structured values: no content of a
+    cell — the control characters once used to join them, ``|``, ``,``,
+    quotes, a line break inside a quoted field — can shift a column or a
+    message. Rows are numbered by record, so a quoted line break does not
+    shift the rows after it either."""
+    src = write_log(
+        tmp_path / "log.csv",
+        [
+            ("G1", "P1", "direct", "2025-03-03", "2025-03-04", "1.00"),  # row 1: good
+            ("U1", "P1", "\x1f", "2025-03-03", "2025-03-04", "1.00"),  # 2: unit separator
+            ("R1", "P1", "dir\x1eect", "2025-03-03", "2025-03-04", "1.00"),  # 3: record separator inside
+            ("N1", "P1", "\x1d", "2025-03-03", "2025-03-04", "1.00"),  # 4: group separator: a value, not empty
+            ("B1", "P1", "direct|manual", "2025-03-03", "2025-03-04", "1|00"),  # 5: pipes
+            ("C1", "P1", "direct,manual", "2025-03-03", "2025-03-04", "1,00"),  # 6: commas (quoted)
+            ("Q1", "P1", 'say "direct"', "2025-03-03", "'2025-03-04'", "1.00"),  # 7: quotes
+            ("L1", "P1", "direct\nmanual", "2025-03-03", "2025-03-04", "1.00\n2"),  # 8: line breaks in quotes
+            ("M1", "", "manual", "2025-03-03", "2025-03-04", "\x1f"),  # 9: a truly empty cell next to a separator
+            ("G2", "P\n2", "manual", "2025-03-03", "", "2.00"),  # 10: good, with a line break in its person_id
+        ],
+    )
+    r = run("claims", "xinxiang", str(src), "--out", str(tmp_path / "o.parquet"), "--format", "json")
+    assert r.code == 1, r.err
+    assert (r.json["rows"], r.json["processed"], r.json["bad_rows"]) == (10, 2, 8)
+    kind = "expected one of direct, manual"
+    amount = "expected an amount in 元 such as 1234.56 (under 100亿)"
+    expected = [
+        (2, "kind", "\x1f", kind),
+        (3, "kind", "dir\x1eect", kind),
+        (4, "kind", "\x1d", kind),
+        (5, "kind", "direct|manual", kind),
+        (5, "amount_eligible", "1|00", amount),
+        (6, "kind", "direct,manual", kind),
+        (6, "amount_eligible", "1,00", amount),
+        (7, "kind", 'say "direct"', kind),
+        (7, "settled_on", "'2025-03-04'", "expected a date such as 2025-06-15 (empty when not yet settled)"),
+        (8, "kind", "direct\nmanual", kind),
+        (8, "amount_eligible", "1.00\n2", amount),
+        (9, "person_id", None, "missing value"),
+        (9, "amount_eligible", "\x1f", amount),
+    ]
+    assert [(b["row"], b["column"], b["value"], b["message"]) for b in r.json["bad"]] == expected
+    # on stderr each cell is one line, its value shown with repr
+    assert f"bad row: {src}: row 8: kind: {kind} (got 'direct\\nmanual')" in r.err
+    assert f"bad row: {src}: row 9: person_id: missing value (got empty)" in r.err
+    # the bad-rows CSV holds the same cells, quoted as CSV quotes them
+    with open(tmp_path / "o.bad_rows.csv", encoding="utf-8", newline="") as fh:
+        listed = list(csv.reader(fh))
+    assert listed[0] == ["row", "column", "value", "message"]
+    assert [(int(row), col, val or None, msg) for row, col, val, msg in listed[1:]] == expected
+    # the good rows keep their file row numbers and their text
+    assert [(x["row"], x["claim_id"], x["person_id"]) for x in read_out(tmp_path / "o.parquet")] == [(1, "G1", "P1"), (10, "G2", "P\n2")]
+
+
+def test_bad_cells_are_a_list_of_structs_in_duckdb(tmp_path: Path) -> None:
+    """The ``problems`` column of the claims table is typed, not text."""
+    from yibao.claims import sql
+    from yibao.claims.spec import ClaimsDoc
+
+    src = write_log(tmp_path / "log.csv", [("C1", "P1", "\x1f|,", "2025-03-03", "", "1.00"), ("C2", "P1", "direct", "2025-03-03", "", "1.00")])
+    con = duckdb.connect()
+    cfg = ClaimsDoc(clause="x", kinds={"direct": "direct_settlement"})
+    desc = con.execute(f"DESCRIBE SELECT * FROM {sql.reader_sql(str(src))}").fetchall()
+    source = sql.Source(str(src), sql.reader_sql(str(src)), tuple(d[0] for d in desc), tuple(d[1] for d in desc), 6)
+    con.execute(sql.parse_sql(cfg, source, sql.resolve_columns(cfg, source, with_benefit=False), with_benefit=False))
+    kind = con.execute("SELECT typeof(problems) FROM claims LIMIT 1").fetchone()
+    assert kind == ('STRUCT("column" VARCHAR, "value" VARCHAR, message VARCHAR)[]',)
+    assert con.execute(sql.bad_cells_sql()).fetchall() == [(1, "kind", "\x1f|,", "expected one of direct")]
+
+
+# ------------------------------------------------------------- the package
+def test_spec_is_cheap() -> None:
+    """The contract loader checks [claims] through ``yibao.claims.spec`` at
+    load time: that imports neither DuckDB nor the rest of the package."""
+    import subprocess
+
+    code = (
+        "import sys; from yibao import api; from yibao.contract import facts_names; "
+        "from yibao.claims.spec import structure_claims; "
+        "c = api.load_contract('xinxiang'); "
+        "cfg = structure_claims(c.doc.claims, c.doc, c.path, facts_names(c.spec.facts_class)); "
+        "assert sorted(cfg.kinds) == ['direct', 'manual'], cfg; "
+        "print(sorted(m for m in ('duckdb', 'yibao.claims.sql', 'yibao.claims.run', 'yibao.claims.report', 'yibao.calendar') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_public_names_are_reexported() -> None:
+    import yibao.claims as claims
+    from yibao.claims import BadRow, ClaimsReport, claims_doc, render_report, run_claims
+    from yibao.claims.report import render_report as render
+    from yibao.claims.run import run_claims as run_
+    from yibao.claims.spec import claims_doc as doc
+
+    assert (run_claims, render_report, claims_doc) == (run_, render, doc)
+    assert BadRow.__module__ == ClaimsReport.__module__ == "yibao.claims.report"
+    assert set(claims.__all__) <= set(dir(claims))
+    with pytest.raises(AttributeError):
+        claims.nope  # noqa: B018

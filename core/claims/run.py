@@ -1,0 +1,355 @@
+"""Running a claims job in DuckDB: one connection with a memory limit and a
+temporary directory to spill to, the statements of :mod:`.sql` executed in
+order, progress polled from a second thread, Ctrl-C passed to DuckDB.
+
+DuckDB is imported inside the functions, never at module level: importing
+:mod:`yibao.claims` must stay free for a process that only loads contracts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import InputError, Problem
+from . import sql
+from .report import BadRow, ClaimsReport, SummaryRow, benefit_info, counts, interpretations_used
+from .spec import ClaimsDoc, chosen_basis, claims_doc
+
+if TYPE_CHECKING:
+    from ..calendar import WorkCalendar
+
+#: called with (step, percent) while DuckDB works; a percentage is a float
+ProgressFn = Callable[[str, float], None]
+MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+
+
+def run_claims(
+    contract: Any,
+    source: str | Path,
+    calendar: WorkCalendar,
+    *,
+    out: str | Path | None = None,
+    bad_rows_out: str | Path | None = None,
+    as_of: dt.date | None = None,
+    memory_limit: str = "1GB",
+    threads: int | None = None,
+    progress: ProgressFn | None = None,
+    examples: int = 50,
+) -> ClaimsReport:
+    """Process a claim log (see :mod:`yibao.claims` and ``docs/claims.md``).
+
+    :param out: per-claim output, ``.parquet`` or ``.csv`` (by suffix).
+    :param bad_rows_out: every bad cell as CSV ``row,column,value,message``;
+        default ``<out>.bad_rows.csv`` next to ``out`` when there are any.
+    :param as_of: the date the log was extracted: open claims past their
+        deadline on that date are ``overdue``.
+    :param memory_limit: DuckDB's ``memory_limit`` (e.g. ``"1GB"``).
+    :param progress: called with (step, percent) while DuckDB works.
+    :param examples: how many bad rows the report itself carries.
+    :raises InputError: the contract has no ``[claims]``, a column is
+        missing, the file cannot be read, or a date needs an uncovered year.
+    """
+    cfg = claims_doc(contract)
+    file = str(source)
+    if not Path(file).is_file():
+        raise InputError.one(file, "", "file not found")
+    out_fmt = _out_format(out) if out is not None else None
+    if not MEMORY_LIMIT.fullmatch(memory_limit):
+        raise InputError.one(None, "--memory-limit", f"expected a size such as 1GB or 512MB, got {memory_limit!r}")
+    basis = chosen_basis(contract, cfg)
+    with_benefit = cfg.benefit is not None
+    started = time.perf_counter()
+    import duckdb  # noqa: PLC0415 - lazy on purpose
+
+    tmp = tempfile.mkdtemp(prefix="yibao-claims-")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET temp_directory = '{sql.sql_str(tmp)}'")
+        con.execute("SET preserve_insertion_order = true")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        run = _Runner(con, progress)
+        src = _describe_source(con, file, memory_limit)
+        cols = sql.resolve_columns(cfg, src, with_benefit)
+        _read(run, con, cfg, src, cols, with_benefit, memory_limit)
+        rows, bad_count = con.execute("SELECT count(*), count(problems) FROM claims").fetchone() or (0, 0)
+        _build_due(con, cfg, contract, calendar, file)
+        run("computing", sql.result_sql(contract.doc, cfg, basis, as_of))
+        if out is not None and out_fmt is not None:
+            try:
+                run(f"writing {Path(out).name}", sql.copy_sql("SELECT * FROM result ORDER BY row", str(out), out_fmt))
+            except duckdb.Error as exc:
+                if _out_of_memory(exc):
+                    raise
+                raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
+        summary = _summary(con, contract.doc, cfg, as_of, with_benefit)
+        bad, bad_file = _bad_rows(con, file, bad_count, bad_rows_out, out, examples)
+    except duckdb.Error as exc:
+        if _out_of_memory(exc):
+            raise _memory_error(exc, memory_limit) from None
+        raise
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ClaimsReport(
+        contract=contract.doc.id,
+        city=contract.doc.city,
+        file=file,
+        rows=rows,
+        processed=rows - bad_count,
+        bad_rows=bad_count,
+        bad=bad,
+        summary=summary,
+        counts=counts(cfg, summary),
+        benefit=benefit_info(contract.doc, cfg, basis),
+        interpretations=interpretations_used(contract, cfg),
+        out=str(out) if out is not None else None,
+        bad_rows_file=bad_file,
+        as_of=as_of,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------- errors
+def _out_of_memory(exc: BaseException) -> bool:
+    import duckdb  # noqa: PLC0415
+
+    return isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory" in str(exc)
+
+
+def _memory_error(exc: BaseException, memory_limit: str) -> InputError:
+    return InputError.one(
+        None,
+        "--memory-limit",
+        f"DuckDB ran out of memory at {memory_limit} ({_first_line(exc)}); raise --memory-limit, or free space for its temporary files",
+    )
+
+
+def _read_error(file: str, exc: BaseException, memory_limit: str) -> InputError:
+    if _out_of_memory(exc):
+        return _memory_error(exc, memory_limit)
+    return InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _out_format(out: str | Path) -> str:
+    suffix = Path(out).suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise InputError.one(str(out), "--out", f"expected a .parquet or .csv file name, got suffix {suffix or '(none)'!r}")
+
+
+# --------------------------------------------------------------- progress and interrupts
+class _Runner:
+    """Runs a statement; with a progress callback, on a worker thread while
+    this one polls DuckDB's ``query_progress``."""
+
+    def __init__(self, con: Any, progress: ProgressFn | None) -> None:
+        self.con = con
+        self.progress = progress
+        # DuckDB's own bar would print to the terminal (into our stdout):
+        # never; with a callback, the progress is only polled
+        con.execute(f"SET enable_progress_bar = {'true' if progress is not None else 'false'}")
+        con.execute("SET enable_progress_bar_print = false")
+
+    def __call__(self, step: str, statement: str) -> None:
+        if self.progress is None:
+            self.con.execute(statement)
+            return
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self.con.execute(statement)
+            except BaseException as exc:  # handed to the calling thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        self.progress(step, 0.0)
+        try:
+            while worker.is_alive():
+                worker.join(0.25)
+                try:
+                    pct = float(self.con.query_progress())
+                except Exception:  # noqa: BLE001 - progress is best effort
+                    pct = -1.0
+                if pct >= 0:
+                    self.progress(step, pct)
+        except KeyboardInterrupt:
+            self.con.interrupt()  # stop DuckDB, then let Ctrl-C through
+            worker.join()
+            raise
+        if failure:
+            raise failure[0]
+        self.progress(step, 100.0)
+
+
+# --------------------------------------------------------------- reading
+def _describe_source(con: Any, file: str, memory_limit: str = "") -> sql.Source:
+    import duckdb  # noqa: PLC0415
+
+    reader = sql.reader_sql(file)
+    header_len: int | None = None
+    try:
+        desc = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+        if sql.is_csv(file):
+            header_len = _header_len(con, file)
+    except duckdb.Error as exc:
+        raise _read_error(file, exc, memory_limit) from None
+    names = tuple(str(r[0]) for r in desc)
+    types = tuple(str(r[1]) for r in desc)
+    return sql.Source(file, reader, names, types, header_len)
+
+
+def _header_len(con: Any, file: str) -> int | None:
+    """The number of fields in a CSV's header line, as DuckDB's sniffer
+    splits it (a row with more fields gets extra columns named ``columnN``;
+    we flag the rows that fill them)."""
+    first = con.execute(sql.header_sql(file)).fetchone()
+    if not first:
+        return None
+    filled = [i for i, v in enumerate(first) if v is not None]
+    return filled[-1] + 1 if filled else None
+
+
+def _read(run: _Runner, con: Any, cfg: ClaimsDoc, src: sql.Source, cols: dict[str, tuple[str, str]], with_benefit: bool, memory_limit: str) -> None:
+    """The file into the table ``claims``. DuckDB's parallel CSV reader
+    refuses line breaks inside quoted fields together with the padding of
+    short rows; such a file is read again on one thread — slower, but only
+    the files that need it pay."""
+    import duckdb  # noqa: PLC0415
+
+    step = f"reading {Path(src.file).name}"
+    try:
+        run(step, sql.parse_sql(cfg, src, cols, with_benefit))
+        return
+    except duckdb.Error as exc:
+        if not (sql.is_csv(src.file) and "parallel=false" in str(exc)):
+            raise _read_error(src.file, exc, memory_limit) from None
+    con.execute("DROP TABLE IF EXISTS claims")
+    serial = attrs.evolve(src, sql=sql.reader_sql(src.file, parallel=False))
+    try:
+        run(step, sql.parse_sql(cfg, serial, cols, with_benefit))
+    except duckdb.Error as exc:
+        raise _read_error(src.file, exc, memory_limit) from None
+
+
+# --------------------------------------------------------------- deadlines
+def _build_due(con: Any, cfg: ClaimsDoc, contract: Any, calendar: WorkCalendar, file: str) -> None:
+    """The table ``due(kind, received_on, deadline, due_on)``: the due date of
+    every kind for every day from the first to the last received_on of the
+    good rows — the calendar, counted once per day, joined to the claims."""
+    row = con.execute("SELECT min(received_on), max(received_on) FROM claims WHERE problems IS NULL").fetchone()
+    first: dt.date | None = row[0] if row else None
+    last: dt.date = row[1] if row else dt.date.min
+    kinds: list[str] = []
+    starts: list[dt.date] = []
+    dues: list[dt.date] = []
+    keys: list[str] = []
+    deadlines = {d.key: d for d in contract.doc.deadlines}
+    if first is not None:
+        n = (last - first).days + 1
+        for kind, key in cfg.kinds.items():
+            d = deadlines[key]
+            try:
+                dues += calendar.due_dates(first, last, d.count, d.unit)
+            except InputError as exc:
+                raise _with_row(con, exc, kind, _first_failing(calendar, first, last, d), d, file) from None
+            kinds += [kind] * n
+            starts += [first + dt.timedelta(days=i) for i in range(n)]
+            keys += [key] * n
+    con.execute(
+        "CREATE TEMP TABLE due AS SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::DATE[]) AS received_on, "
+        "unnest(?::VARCHAR[]) AS deadline, unnest(?::DATE[]) AS due_on",
+        [kinds, starts, keys, dues],
+    )
+
+
+def _first_failing(calendar: WorkCalendar, first: dt.date, last: dt.date, d: Any) -> dt.date:
+    """The first start day whose deadline needs a year no table covers."""
+    day = first
+    while day <= last:
+        try:
+            calendar.due(day, d.count, d.unit)
+        except InputError:
+            return day
+        day += dt.timedelta(days=1)
+    return first  # pragma: no cover - due_dates failed, so some day does
+
+
+def _with_row(con: Any, exc: InputError, kind: str, day: dt.date, d: Any, file: str) -> InputError:
+    """Point a calendar error at the first row that needs the missing year."""
+    found = con.execute(
+        "SELECT rowid + 1, received_on FROM claims WHERE problems IS NULL AND kind = ? AND received_on >= ? "
+        "ORDER BY received_on, rowid LIMIT 1",
+        [kind, day],
+    ).fetchone()
+    row, received = found if found else ("?", day)
+    from ..calendar import UNIT_ZH  # noqa: PLC0415
+
+    where = Problem(
+        file,
+        f"row {row}",
+        f"{kind} claim received on {received}: its deadline ({d.key}, {d.count}{UNIT_ZH[d.unit]}, {d.clause}) needs that year",
+    )
+    return InputError([*exc.problems, where])
+
+
+# --------------------------------------------------------------- results
+def _summary(con: Any, doc: Any, cfg: ClaimsDoc, as_of: dt.date | None, with_benefit: bool) -> tuple[SummaryRow, ...]:
+    rows = con.execute(sql.summary_sql(with_benefit)).fetchall()
+    clauses = {d.key: d.clause for d in doc.deadlines}
+    order = {k: i for i, k in enumerate(cfg.kinds)}
+    out = [
+        SummaryRow(
+            year=int(r[0]),
+            kind=r[1],
+            deadline=r[2],
+            clause=clauses[r[2]],
+            claims=int(r[3]),
+            settled=int(r[4]),
+            on_time=int(r[5]),
+            late=int(r[6]),
+            open=int(r[7]),
+            overdue=int(r[8]) if as_of is not None else None,
+            benefit=(Decimal(r[9]) if r[9] is not None else Decimal("0.00")) if with_benefit else None,
+        )
+        for r in rows
+    ]
+    return tuple(sorted(out, key=lambda s: (s.year, order.get(s.kind, 99))))
+
+
+def _bad_rows(
+    con: Any, file: str, count: int, bad_rows_out: str | Path | None, out: str | Path | None, examples: int
+) -> tuple[tuple[BadRow, ...], str | None]:
+    """The first ``examples`` bad cells for the report, and all of them in
+    the bad-rows CSV (``bad_rows_out``, else next to ``out``)."""
+    if count == 0:
+        return (), None
+    cells = sql.bad_cells_sql()
+    target = bad_rows_out
+    if target is None and out is not None:
+        target = Path(out).with_name(Path(out).stem + ".bad_rows.csv")
+    if target is not None:
+        con.execute(sql.copy_sql(cells, str(target), "csv"))
+    got = con.execute(f"{cells} LIMIT {int(examples)}").fetchall()
+    bad = tuple(BadRow(file, int(r[0]), r[1], r[2], r[3]) for r in got)
+    return bad, (str(target) if target is not None else None)
