@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -27,8 +27,10 @@ from .inputs import parse_toml, read_toml, structure, try_structure
 from .periods import Period, period_field, period_of
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
-from .roster import StaffMember, read_roster
 from .stages import MONEY_STAGES
+
+if TYPE_CHECKING:
+    from .roster import StaffMember
 
 _DEFAULT: Registry | None = None
 
@@ -149,7 +151,7 @@ def roster_path(facts: Any, facts_file: str | Path | None) -> Path | None:
 def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[StaffMember, ...]:
     """Read a staff roster CSV; with ``contract``, the columns its staffing
     rules need are required too (a missing one is an InputError naming it)."""
-    from .roster import REQUIRED  # noqa: PLC0415
+    from .roster import REQUIRED, read_roster  # noqa: PLC0415 - the csv module and roster shapes only when a roster is read
 
     extra = contract.roster_columns if contract is not None else ()
     return read_roster(path, (*REQUIRED, *extra))

@@ -29,7 +29,6 @@ and installed code produce, in the user's own directory.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -39,6 +38,14 @@ from typing import Any
 from . import __version__
 
 FORMAT = 1
+
+try:  # the interpreter's built-in SHA-256: hashlib would load OpenSSL (≈ 3 ms) for one digest
+    from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.11 names it _sha256; others have hashlib only
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment, unused-ignore]
 
 
 def cache_dir() -> Path | None:
@@ -98,7 +105,7 @@ def key(contract_bytes: bytes, facts_class: type, models: dict[str, Any]) -> str
             _tree_stats(os.path.dirname(file), stats)
     for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
         _file_stat(getattr(sys.modules.get(name), "__file__", None), stats)
-    h = hashlib.sha256()
+    h = sha256()
     for p in [*parts, *sorted(set(stats))]:
         h.update(p.encode("utf-8", "surrogateescape") + b"\0")
     h.update(contract_bytes)
