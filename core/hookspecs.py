@@ -50,8 +50,11 @@ def yibao_register_models(register: Any) -> None:
     registered under that name.
 
     :param register: call ``register(ModelClass)`` with a subclass of
-        :class:`yibao.models.Model`; a name registered twice is rejected with a
-        message naming both classes.
+        :class:`yibao.models.Model`, or ``register(ModelRef(name, module))``
+        (:class:`yibao.models.ModelRef`) to have ``module`` imported only when
+        a contract first names the model — the core registers its standard
+        models that way; a name registered twice is rejected with a message
+        naming both.
     :return: nothing.
     """
 
