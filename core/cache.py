@@ -30,7 +30,6 @@ and installed code produce, in the user's own directory.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,14 @@ from typing import Any
 from . import __version__
 
 FORMAT = 1
+
+try:  # the C pickler itself: the pure-Python pickle module costs ≈ 5M instructions to import
+    from _pickle import dumps, load
+except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+    from pickle import dumps, load
+
+#: pickle protocol 5 (Python 3.8+): every supported interpreter reads it
+PROTOCOL = 5
 
 try:  # the interpreter's built-in SHA-256: hashlib would load OpenSSL (≈ 3 ms) for one digest
     from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
@@ -119,7 +126,7 @@ def get(k: str) -> Any | None:
         return None
     try:
         with open(d / f"contract-{k}.pickle", "rb") as fh:
-            return pickle.load(fh)
+            return load(fh)
     except Exception:  # absent, truncated or from other code: rebuilt by the caller
         return None
 
@@ -134,7 +141,7 @@ def put(k: str, value: Any) -> None:
     import tempfile  # noqa: PLC0415 - only on a miss: it imports shutil and random
 
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = dumps(value, protocol=PROTOCOL)
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".contract-", suffix=".tmp")
         try:

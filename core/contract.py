@@ -25,7 +25,7 @@ import attrs
 
 from . import cache
 from .errors import FieldError, InputError, PluginError, Problem, closest, join_path
-from .inputs import Scalar, read_toml, structure, try_structure
+from .inputs import Scalar, read_toml, structure, try_structure_parts
 from .models import Model
 from .models.base import STEP_KEYS, OutputSpec, StepKeys, param_fields
 from .operands import Operand
@@ -145,20 +145,14 @@ class ContractDoc:
 class BoundStep:
     """A step bound to its model, parameters structured, outputs resolved.
 
-    ``params`` is the step's table structured by its model's ``Params``
-    (which derives from :class:`Step`); ``step`` is the same object, seen
-    through its common keys."""
+    ``step`` holds the table's common keys, ``params`` its model's own."""
 
     index: int
+    step: Step
     model: Model
     params: Any
     outputs: dict[str, OutputSpec]
     stage: str
-
-    @property
-    def step(self) -> Step:
-        step: Step = self.params
-        return step
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -415,12 +409,11 @@ def _bind_step(
         problems.append(Problem(file, join_path(path, "model"), msg))
         return None
     model_cls = registry.model(model_name)
-    # the whole table, common keys and the model's own, by the model's Params
-    params, found = try_structure(table, model_cls.Params, file, path)
+    # one table, two classes: the common step keys and the model's own Params
+    (step, params), found = try_structure_parts(table, (Step, model_cls.Params), file, path)
     problems.extend(found)
-    if params is None:
+    if step is None or params is None or found:
         return None
-    step: Step = params
     before = len(problems)
     model = model_cls()
     roles = dict(model_cls.output_roles(params))
@@ -450,7 +443,7 @@ def _bind_step(
     if len(problems) > before:
         return None
     stage = step.stage or model_cls.stage
-    return BoundStep(index=index, model=model, params=params, outputs=outputs, stage=stage)
+    return BoundStep(index=index, step=step, model=model, params=params, outputs=outputs, stage=stage)
 
 
 def facts_names(facts_class: type) -> set[str]:

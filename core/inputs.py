@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 import typing
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NewType, TypeVar
@@ -168,6 +169,33 @@ def try_structure(data: Any, cls: type[T], file: str | None = None, path: str = 
         return converter().structure(data, cls), []
     except Exception as exc:  # cattrs raises groups and plain errors alike
         return None, problems_from(exc, cls, file, path)
+
+
+def try_structure_parts(
+    data: Mapping[str, Any], classes: Sequence[type], file: str | None = None, path: str = ""
+) -> tuple[list[Any], list[Problem]]:
+    """One table whose keys belong to several attrs classes (a contract step:
+    the common step keys and its model's own parameters). Each key goes to
+    the class that has it; a key that none has is reported with the closest
+    key of all of them; each class is structured as :func:`try_structure`
+    does. Returns one value per class (``None`` where it failed) and the
+    problems.
+    """
+    keysets = [set(_fields_of(cls)) for cls in classes]
+    valid = set().union(*keysets)
+    problems: list[Problem] = []
+    for key in data:
+        if key not in valid:
+            hint = closest(key, valid)
+            msg = f"unknown key {key!r}"
+            msg += f"; did you mean {hint!r}?" if hint else f"; valid keys: {', '.join(sorted(valid))}"
+            problems.append(Problem(file, join_path(path, key), msg))
+    values: list[Any] = []
+    for cls, keys in zip(classes, keysets, strict=True):
+        value, found = try_structure({k: v for k, v in data.items() if k in keys}, cls, file, path)
+        problems.extend(found)
+        values.append(value)
+    return values, problems
 
 
 def structure(data: Any, cls: type[T], file: str | None = None, path: str = "") -> T:

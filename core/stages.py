@@ -23,7 +23,7 @@ import attrs
 StageName = Literal["fees", "risk", "assessment", "settlement", "staffing"]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Stage:
     """One stage: its name in TOML (``stage = "risk"``), its hook, its title."""
 

@@ -29,7 +29,7 @@ from ..results import Ledger
 ONE = Decimal(1)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class FindingSpec:
     """A finding a step raises (a tier reached, a condition unmet)."""
 
@@ -57,9 +57,12 @@ class OutputSpec:
 class StepKeys:
     """The keys every ``[[steps]]`` table may have, besides its model's own.
 
-    Every model's ``Params`` derives from this class, so a step's table is
-    structured in one go by its model's own class: an unknown key is rejected
-    with the closest valid one, like any other key of any other input.
+    A step's table is structured by two classes at once — these common keys
+    and its model's own ``Params`` (:func:`yibao.inputs.try_structure_parts`)
+    — so a key neither has is rejected with the closest key of both, like any
+    other key of any other input. ``Params`` classes do not inherit these
+    fields: attrs would copy the fourteen of them into every model's class and
+    compile a longer ``__init__`` for each, at every start-up.
     """
 
     model: str
@@ -92,13 +95,13 @@ class StepKeys:
 STEP_KEYS = frozenset(a.name for a in attrs.fields(StepKeys))
 
 
-def param_fields(params: Any) -> list[attrs.Attribute]:  # type: ignore[type-arg]
-    """A step's own parameters: the fields of its model's ``Params`` that are
-    not common step keys (what ``yibao show`` lists)."""
-    return [a for a in attrs.fields(type(params)) if a.name not in STEP_KEYS]
+def param_fields(params: Any) -> tuple[attrs.Attribute, ...]:  # type: ignore[type-arg]
+    """A step's own parameters: the fields of its model's ``Params`` (what
+    ``yibao show`` lists)."""
+    return attrs.fields(type(params))  # type: ignore[no-any-return]
 
 
-@attrs.define
+@attrs.define(eq=False, repr=False)
 class StepContext:
     """What a model sees while computing one step in one scope.
 

@@ -19,7 +19,7 @@ from yibao import api, hookspecs
 from yibao.contract import ContractSpec
 from yibao.hookspecs import hookimpl
 from yibao.models import Model
-from yibao.models.fees import PerCapita
+from yibao.models.fees.per_capita import PerCapita
 from yibao.roster import StaffMember
 
 from .demo import DemoFacts, DemoPlugin

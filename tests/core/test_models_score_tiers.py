@@ -77,7 +77,7 @@ def test_tier_table_rejects_a_band_deducting_more_than_everything() -> None:
 
     import pytest
     from yibao.errors import FieldError
-    from yibao.models.assessment import Tier, check_tier_table
+    from yibao.models.assessment.score_tiers import Tier, check_tier_table
 
     bands = [
         Tier(min=D(90), max=D(100), share=D(1)),

@@ -1,8 +1,4 @@
-"""The settlement family: the net amounts due, built from the figures above.
-
-Sums with a floor, and a price paid by the month up to a stop date (stage
-``settlement``).
-"""
+"""The ``monthly_prorata`` model (settlement): A price for a term paid by the month up to a stop date: each full."""
 
 from __future__ import annotations
 
@@ -12,48 +8,11 @@ from typing import Any
 
 import attrs
 
-from ..dates import add_months
-from ..errors import FieldError
-from ..money import ZERO, fmt_amount, to_fen
-from ..operands import Operand, date_ref, to_operand, to_operands
-from .base import FindingSpec, Model, StepContext, StepKeys, date_value
-
-
-class Sum(Model):
-    """Figures added and subtracted (季度应付 = 季度经办费 − 扣减; 年终清算 =
-    全年费用 − 已预拨). ``floor = true`` stops at zero and raises
-    ``excess_finding`` for what could not be deducted, never a negative
-    payment."""
-
-    name = "sum"
-    stage = "settlement"
-    outputs = {"amount": "合计"}
-
-    @attrs.frozen(eq=False, repr=False)
-    class Params(StepKeys):
-        add: tuple[Operand, ...] = attrs.field(converter=to_operands)
-        subtract: tuple[Operand, ...] = attrs.field(
-            default=(), converter=to_operands
-        )
-        floor: bool = False
-        excess_finding: FindingSpec | None = None
-
-    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
-        plus = [ctx.value(o, default=ZERO) for o in p.add]
-        minus = [ctx.value(o, default=ZERO) for o in p.subtract]
-        total = sum(plus, ZERO) - sum(minus, ZERO)
-        formula = " + ".join(fmt_amount(x) for x in plus)
-        if minus:
-            formula += " − " + " − ".join(fmt_amount(x) for x in minus)
-        if p.floor and total < 0:
-            if p.excess_finding is not None:
-                ctx.raise_finding(p.excess_finding, f"不足抵扣 {fmt_amount(-total)} 元")
-            return {"amount": (ZERO, f"max(0, {formula})")}
-        return {"amount": (total, formula)}
-
-    @classmethod
-    def operands(cls, params: Any) -> list[Operand]:
-        return [*params.add, *params.subtract]
+from ...dates import add_months
+from ...errors import FieldError
+from ...money import fmt_amount, to_fen
+from ...operands import Operand, date_ref, to_operand
+from ..base import Model, StepContext, date_value
 
 
 def _end_ref(raw: Any) -> Any:
@@ -86,7 +45,7 @@ class MonthlyProrata(Model):
     outputs = {"amount": "按月计算的费用"}
 
     @attrs.frozen(eq=False, repr=False)
-    class Params(StepKeys):
+    class Params:
         total: Operand = attrs.field(converter=to_operand)
         end: str = attrs.field(converter=_end_ref)
         months: int = attrs.field(default=12)
@@ -126,4 +85,6 @@ class MonthlyProrata(Model):
 
 
 #: the models of this family, registered by name (:mod:`yibao.models`)
-MODELS: tuple[type[Model], ...] = (Sum, MonthlyProrata,)
+
+
+MODELS: tuple[type[Model], ...] = (MonthlyProrata,)

@@ -1,0 +1,65 @@
+"""The ``headcount`` model (staffing): A minimum number of staff, optionally of one role, at some sites."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+
+from ..base import Model, StepContext
+
+
+class Headcount(Model):
+    """A minimum number of staff, optionally of one role, at some sites
+    (新乡 第七条 ≥ 20 派驻人员, 附件 ≥ 2 稽核人员; 洛阳 第四条(一) by site
+    and role). ``sites`` limits the count to those sites, ``exclude_sites``
+    counts every other site together (洛阳: 各县区共配备); neither counts all.
+    ``group`` names the group counted in findings (派驻人员, 市本级…). A
+    shortfall is a violation naming the group, the role, the count and the
+    minimum. ``waive_interpretation`` (optional) names the interpretation
+    whose choice ``waived`` leaves this minimum unchecked (洛阳 第四条(一):
+    "其余 20 名其他人员" may be the remainder of the total rather than a
+    minimum of its own); any other choice checks it."""
+
+    name = "headcount"
+    stage = "staffing"
+    outputs: ClassVar[Mapping[str, str]] = {}
+
+    @attrs.frozen(eq=False, repr=False)
+    class Params:
+        minimum: int
+        role: str | None = None
+        sites: tuple[str, ...] | None = None
+        exclude_sites: tuple[str, ...] | None = None
+        group: str | None = None
+        finding_key: str = "staffing.headcount"
+        waive_interpretation: str | None = None
+
+    def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        if p.waive_interpretation and ctx.choice(p.waive_interpretation) == "waived":
+            return {}
+        staff: list[Any] = list(ctx.roster or ())
+        if p.sites is not None:
+            staff = [m for m in staff if m.site in p.sites]
+        if p.exclude_sites is not None:
+            staff = [m for m in staff if m.site not in p.exclude_sites]
+        if p.role is not None:
+            staff = [m for m in staff if m.role == p.role]
+        n = len(staff)
+        if n < p.minimum:
+            where = p.group or (
+                "、".join(p.sites) if p.sites else ("除" + "、".join(p.exclude_sites) + "外各站点" if p.exclude_sites else "全部")
+            )
+            who = f"role {p.role!r}" if p.role else "all roles"
+            ctx.finding(
+                p.finding_key,
+                "violation",
+                f"{where}: {who}: {n} on the roster, the contract requires at least {p.minimum}",
+                scope=where,
+            )
+        return {}
+
+
+MODELS: tuple[type[Model], ...] = (Headcount,)
