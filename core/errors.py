@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from .values import Value
 
-@attrs.frozen
-class Problem:
+
+@attrs.frozen(eq=False, repr=False)
+class Problem(Value):
     """One thing wrong with one input, at one key path."""
 
     file: str | None

@@ -18,10 +18,11 @@ import attrs
 
 from .errors import FieldError
 from .money import ZERO, fmt_number, parse_decimal
+from .values import Value
 
 
-@attrs.frozen
-class Operand:
+@attrs.frozen(eq=False, repr=False)
+class Operand(Value):
     """A figure in a step: a literal number or the name of a fact or item."""
 
     ref: str | None = None

@@ -25,13 +25,18 @@ from typing import Any, ClassVar
 import attrs
 
 from .dates import add_months, contract_period
+from .values import Value
 
 #: years a period may name: a sane calendar range (datetime's own bounds)
 MIN_YEAR, MAX_YEAR = 1900, 9998
 
 
-class Period:
-    """Base of every kind of period (not instantiated itself)."""
+class Period(Value):
+    """Base of every kind of period (not instantiated itself). Periods of
+    one kind are ordered by their fields (year, then quarter or month);
+    :meth:`sort_key` orders periods of different kinds."""
+
+    __slots__ = ()
 
     #: the kind's name, as ``[[steps]] periods = ["quarter"]`` writes it
     kind: ClassVar[str]
@@ -64,6 +69,27 @@ class Period:
         """The period of this kind that contains ``day``."""
         raise NotImplementedError
 
+    def _order(self, other: object) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+        if other.__class__ is not self.__class__:
+            return None
+        return self._eq_key(), other._eq_key()  # type: ignore[attr-defined]
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] >= pair[1]
+
     def sort_key(self, origin: dt.date) -> tuple[dt.date, int]:
         """Orders periods of any kinds: by last day, and of two ending on the
         same day the shorter first (2026Q4 before the year 2026, whose
@@ -86,7 +112,7 @@ def _year_ok(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(eq=False, repr=False)
 class Year(Period):
     """A calendar year (合同年度 = 自然年度)."""
 
@@ -119,10 +145,10 @@ class Year(Period):
         return str(self.year)
 
 
-_QUARTER = re.compile(r"(\d{4})Q([1-4])")
+_QUARTER = r"(\d{4})Q([1-4])"
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(eq=False, repr=False)
 class Quarter(Period):
     """A calendar quarter, ``"2026Q1"`` (January–March)."""
 
@@ -138,7 +164,7 @@ class Quarter(Period):
 
     @classmethod
     def parse(cls, value: Any) -> Quarter:
-        m = _QUARTER.fullmatch(value.strip()) if isinstance(value, str) else None
+        m = re.fullmatch(_QUARTER, value.strip()) if isinstance(value, str) else None
         if m is None or not _year_ok(int(m.group(1))):
             raise ValueError(f"expected {cls.expected}, got {value!r}")
         return cls(int(m.group(1)), int(m.group(2)))
@@ -162,10 +188,10 @@ class Quarter(Period):
         return f"{self.year}Q{self.quarter}"
 
 
-_CONTRACT_QUARTER = re.compile(r"Q?(\d{1,3})")
+_CONTRACT_QUARTER = r"Q?(\d{1,3})"
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(eq=False, repr=False)
 class ContractQuarter(Period):
     """A contract quarter: three contract months counted from the term's
     first day (淮安 五: 按季度; Q1 = 2025-02-01 – 2025-04-30). Written as its
@@ -185,7 +211,7 @@ class ContractQuarter(Period):
     def parse(cls, value: Any) -> ContractQuarter:
         n = _whole(value)
         if n is None and isinstance(value, str):
-            m = _CONTRACT_QUARTER.fullmatch(value.strip())
+            m = re.fullmatch(_CONTRACT_QUARTER, value.strip())
             n = int(m.group(1)) if m else None
         if n is None or not 1 <= n <= 400:
             raise ValueError(f"expected {cls.expected}, got {value!r}")
@@ -206,10 +232,10 @@ class ContractQuarter(Period):
         return f"Q{self.number}"
 
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = r"(\d{4})-(\d{2})"
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(eq=False, repr=False)
 class Month(Period):
     """A calendar month, ``"2026-03"`` (咸阳 第七条2: 按月拨付)."""
 
@@ -225,7 +251,7 @@ class Month(Period):
 
     @classmethod
     def parse(cls, value: Any) -> Month:
-        m = _MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+        m = re.fullmatch(_MONTH, value.strip()) if isinstance(value, str) else None
         if m is None or not _year_ok(int(m.group(1))) or not 1 <= int(m.group(2)) <= 12:
             raise ValueError(f"expected {cls.expected}, got {value!r}")
         return cls(int(m.group(1)), int(m.group(2)))

@@ -42,6 +42,7 @@ from . import hookspecs
 from .errors import PluginError
 from .models import Model, ModelRef, resolve
 from .spec import ContractSpec
+from .values import Value
 
 #: the core's own plugins, always registered
 DEFAULT_PLUGINS: tuple[str, ...] = ("yibao.engine",)
@@ -54,8 +55,8 @@ def builtin_cities() -> dict[str, str]:
     return dict(getattr(importlib.import_module(BUILTIN_PACKAGE), "BUILTIN", {}))
 
 
-@attrs.frozen
-class LoadFailure:
+@attrs.frozen(eq=False, repr=False)
+class LoadFailure(Value):
     """A plugin that could not be loaded, and why."""
 
     name: str

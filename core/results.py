@@ -15,13 +15,14 @@ from typing import Any, Literal
 import attrs
 
 from .money import fmt_amount, to_fen
+from .values import Value
 
 Severity = Literal["info", "warning", "violation"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "violation")
 
 
-@attrs.frozen
-class LineItem:
+@attrs.frozen(eq=False, repr=False)
+class LineItem(Value):
     """One computed figure, rounded to 分, with the clause it implements."""
 
     key: str
@@ -46,8 +47,8 @@ class LineItem:
         return d
 
 
-@attrs.frozen
-class Finding:
+@attrs.frozen(eq=False, repr=False)
+class Finding(Value):
     """Something the facts or the roster show against the contract."""
 
     key: str
@@ -66,8 +67,8 @@ class Finding:
         }
 
 
-@attrs.frozen
-class Interpretation:
+@attrs.frozen(eq=False, repr=False)
+class Interpretation(Value):
     """A reading chosen where the contract text is ambiguous or silent."""
 
     id: str
@@ -160,8 +161,8 @@ class Ledger:
         return interp.choice
 
 
-@attrs.frozen
-class Result:
+@attrs.frozen(eq=False, repr=False)
+class Result(Value):
     """The outcome of one computation, as the CLI prints it."""
 
     contract: str

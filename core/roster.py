@@ -17,6 +17,7 @@ import attrs
 
 from .errors import InputError, Problem
 from .inputs import YesNo, try_structure
+from .values import Value
 
 COLUMNS = (
     "id", "name", "site", "role", "education", "major",
@@ -25,8 +26,8 @@ COLUMNS = (
 REQUIRED = ("id", "site", "role")
 
 
-@attrs.frozen
-class StaffMember:
+@attrs.frozen(eq=False, repr=False)
+class StaffMember(Value):
     """One roster row. ``name`` never leaves this object (``repr`` hides it).
 
     Structured from the CSV row by the same converter as every TOML input, so

@@ -20,11 +20,13 @@ from typing import Literal
 
 import attrs
 
+from .values import Value
+
 StageName = Literal["fees", "risk", "assessment", "settlement", "staffing"]
 
 
-@attrs.frozen(eq=False)
-class Stage:
+@attrs.frozen(eq=False, repr=False)
+class Stage(Value):
     """One stage: its name in TOML (``stage = "risk"``), its hook, its title."""
 
     name: StageName

@@ -28,6 +28,7 @@ import importlib
 
 import attrs
 
+from ..values import Value
 from .base import FindingSpec, Model, StepContext
 
 __all__ = ["STANDARD", "FindingSpec", "Model", "ModelRef", "StepContext", "resolve", "standard_refs"]
@@ -54,8 +55,8 @@ STANDARD: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class ModelRef:
+@attrs.frozen(eq=False, repr=False)
+class ModelRef(Value):
     """A model registered by name, its module not imported yet.
 
     ``load()`` imports ``module`` and returns the model of that name from the

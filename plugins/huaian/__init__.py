@@ -18,10 +18,11 @@ import attrs
 from yibao.inputs import score_0_100
 from yibao.periods import ContractQuarter
 from yibao.spec import declare_contract
+from yibao.values import Value
 
 
-@attrs.frozen
-class HuaianFacts:
+@attrs.frozen(eq=False, repr=False)
+class HuaianFacts(Value):
     """A contract quarter's facts. Contract quarters count from the term's
     first day (2025-02-01): Q1 = 2025-02-01..2025-04-30, Q4 =
     2025-11-01..2026-01-31.

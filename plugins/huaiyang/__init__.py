@@ -28,10 +28,11 @@ from yibao.inputs import non_negative
 from yibao.money import WAN, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
 from yibao.periods import Year
 from yibao.spec import declare_contract
+from yibao.values import Value
 
 
-@attrs.frozen
-class Assessment:
+@attrs.frozen(eq=False, repr=False)
+class Assessment(Value):
     """The year's assessment (第四十二条, 考核办法另定): passed, and when not,
     the re-review applied for within 30 working days."""
 
@@ -44,8 +45,8 @@ class Assessment:
             raise FieldError("rereview_passed", "expected only when passed = false (a re-review follows a failed assessment)")
 
 
-@attrs.frozen
-class HuaiyangFacts:
+@attrs.frozen(eq=False, repr=False)
+class HuaiyangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条).
 
     ``payouts``: 年度大额补充医疗保险资金支出, without operating cost

@@ -26,6 +26,7 @@ from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative, rate_0_1, score_0_100
 from yibao.periods import Quarter, Year
 from yibao.spec import declare_contract
+from yibao.values import Value
 
 #: interpretation ids this module reads (their readings are in contract.toml)
 ASSESSMENT_TABLE = "assessment_table"
@@ -44,16 +45,16 @@ def _not_above_sampled(self: Any, attribute: Any, value: int) -> None:
         )
 
 
-@attrs.frozen
-class Audit:
+@attrs.frozen(eq=False, repr=False)
+class Audit(Value):
     """A quarter's 稽核 result (第三条(三)): files sampled, files that passed."""
 
     sampled: int = attrs.field(validator=_at_least_one)
     passed: int = attrs.field(validator=[non_negative, _not_above_sampled])
 
 
-@attrs.frozen
-class LuoyangFacts:
+@attrs.frozen(eq=False, repr=False)
+class LuoyangFacts(Value):
     """A period's facts: a quarter (``"2026Q1"``) for the quarterly payment,
     or a year (``"2026"``) for the year-end settlement (第三条(五))."""
 

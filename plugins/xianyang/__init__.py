@@ -22,13 +22,14 @@ from yibao.inputs import non_negative
 from yibao.money import ZERO, fmt_amount
 from yibao.periods import Year
 from yibao.spec import declare_contract
+from yibao.values import Value
 
 #: ``[[deadlines]] start`` of the deadlines counted from the signing date.
 SIGNING = "协议签订"
 
 
-@attrs.frozen
-class Deductions:
+@attrs.frozen(eq=False, repr=False)
+class Deductions(Value):
     """What the year's supervision found, for the deductions of 第十条3."""
 
     #: (1) 未按时限结算报销费用：笔数
@@ -46,8 +47,8 @@ class Deductions:
     clawback: Decimal = attrs.field(default=ZERO, validator=non_negative)
 
 
-@attrs.frozen
-class XianyangFacts:
+@attrs.frozen(eq=False, repr=False)
+class XianyangFacts(Value):
     """A protection year's facts (保险期间 = 自然年度, 第三条).
 
     ``payouts``: 2026年1至12月月度结算总额 (第四条3); ``policy_loss``: the

@@ -18,10 +18,11 @@ from yibao.inputs import non_negative, score_0_100
 from yibao.money import ZERO
 from yibao.periods import Year
 from yibao.spec import declare_contract
+from yibao.values import Value
 
 
-@attrs.frozen
-class Region:
+@attrs.frozen(eq=False, repr=False)
+class Region(Value):
     """One 行政区划, settled on its own and never netted (第二十一条(4))."""
 
     name: str
@@ -39,8 +40,8 @@ def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
         raise FieldError("regions", f"duplicate region name(s): {', '.join(dupes)}")
 
 
-@attrs.frozen
-class XinxiangFacts:
+@attrs.frozen(eq=False, repr=False)
+class XinxiangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条)."""
 
     year: Year
