@@ -430,3 +430,14 @@ def test_the_docs_walkthrough_runs(run: Any, tmp_path: Path, monkeypatch: pytest
     balance = next(r.out for line, r in outputs if "balance" in line)
     assert "4000000.00" in balance
     assert "recomputes to the same figures" in outputs[-1][1].out
+
+
+def test_a_payable_naming_no_item_or_deadline_is_an_input_error(tmp_path: Path) -> None:
+    text = (ROOT / "plugins" / "xinxiang" / "contract.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "contract.toml"
+    bad.write_text(text.replace('item = "funding_total"', 'item = "funding_totl"\ndeadline = "manual_reimbursment"'), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        api.load_contract("xinxiang", bad)
+    found = {(p.path, p.message) for p in exc.value.problems}
+    assert ("payable[0].item", "no step produces 'funding_totl'; did you mean 'funding_total'?") in found
+    assert any(path == "payable[0].deadline" and "'manual_reimbursement'" in msg for path, msg in found)
