@@ -306,3 +306,240 @@ def facts_schema(name: str, reg: Registry | None = None) -> dict[str, Any]:
     reg = reg or registry()
     get_spec(name, reg)
     return schema_for(reg, name, True)
+
+
+# ------------------------------------------------------------------ the settlement ledger
+# Thin wrappers over yibao.ledger (an SQLite file of recorded settlements and
+# payments in a hash chain; not results.Ledger, the collector of one
+# computation). yibao.ledger is imported inside each, so `compute` pays for it
+# only with --record. ``ledger`` is a path, an open yibao.ledger.Store, or
+# None: $YIBAO_LEDGER, else ledger.sqlite in the user data directory.
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator
+    from decimal import Decimal
+
+    from .ledger import Entry, Store, Verification
+
+
+def _open_ledger(ledger: str | Path | Store | None) -> Any:
+    """A context manager yielding an open Store (closed after, unless given open)."""
+    from contextlib import contextmanager  # noqa: PLC0415
+
+    from .ledger import Store, default_path  # noqa: PLC0415 - only for ledger calls
+
+    @contextmanager
+    def opened() -> Iterator[Store]:
+        if isinstance(ledger, Store):
+            yield ledger
+            return
+        store = Store(ledger if ledger is not None else default_path())
+        try:
+            yield store
+        finally:
+            store.close()
+
+    return opened()
+
+
+def ledger_path(ledger: str | Path | None = None) -> Path:
+    """The ledger file used: ``ledger``, else ``$YIBAO_LEDGER``, else the user data directory's."""
+    from .ledger import default_path  # noqa: PLC0415
+
+    return Path(ledger) if ledger is not None else default_path()
+
+
+def record(
+    contract: Contract,
+    facts: Any,
+    result: Result,
+    *,
+    ledger: str | Path | Store | None = None,
+    by: str | None = None,
+    reason: str | None = None,
+    facts_file: str | None = None,
+    roster_file: str | Path | None = None,
+) -> Entry:
+    """Append a computed settlement to the ledger: the contract's hash (its
+    text kept once), yibao and plugin versions, the readings in force, the
+    facts as canonical JSON with their hash, the roster's hash and row count
+    (never its content), the result, who, when, the previous entry's hash.
+
+    :raises InputError: the contract and period are recorded already and no
+        ``reason`` is given (a correction needs one).
+    """
+    return record_series(contract, [facts], [result], ledger=ledger, by=by, reason=reason, files=[facts_file], roster_files=[roster_file])[0]
+
+
+def record_series(
+    contract: Contract,
+    facts_list: Sequence[Any],
+    results: Sequence[Result],
+    *,
+    ledger: str | Path | Store | None = None,
+    by: str | None = None,
+    reason: str | None = None,
+    files: Sequence[str | None] | None = None,
+    roster_files: Sequence[str | Path | None] | None = None,
+) -> list[Entry]:
+    """:func:`record` for several periods, in one transaction (all or none)."""
+    from .ledger.book import Run  # noqa: PLC0415
+    from .ledger.book import record as _record  # noqa: PLC0415
+
+    runs = [
+        Run(contract, f, r, files[i] if files else None, roster_files[i] if roster_files else None)
+        for i, (f, r) in enumerate(zip(facts_list, results, strict=True))
+    ]
+    with _open_ledger(ledger) as store:
+        return _record(store, runs, by=by, reason=reason)
+
+
+def ledger_period(contract: Contract, period: str | Period) -> str:
+    """A period of ``contract`` as the ledger writes it (``"2026Q1"``).
+
+    :raises InputError: not a period of the contract's kind, or outside its term.
+    """
+    from .periods import parse_any  # noqa: PLC0415
+
+    if not isinstance(period, Period):
+        _, kinds = period_field(contract.spec.facts_class)
+        try:
+            period = parse_any(kinds, period)
+        except (ValueError, TypeError) as exc:
+            raise InputError.one("command line", "PERIOD", str(exc)) from None
+    wrong = contract.check_period(period)
+    if wrong is not None:
+        raise InputError.one("command line", "PERIOD", wrong)
+    return str(period)
+
+
+def record_payment(
+    contract: Contract,
+    period: str | Period,
+    amount: Decimal | str,
+    on: dt.date,
+    ref: str,
+    *,
+    ledger: str | Path | Store | None = None,
+    by: str | None = None,
+    note: str | None = None,
+) -> Entry:
+    """Append a payment actually made for a period (``yibao ledger pay``):
+    the amount in 元 (negative: refunded by the insurer), the day, the
+    voucher reference (凭证号)."""
+    from .ledger.book import pay  # noqa: PLC0415
+    from .money import parse_decimal  # noqa: PLC0415
+
+    try:
+        value = parse_decimal(amount)
+    except ValueError as exc:
+        raise InputError.one("command line", "AMOUNT", str(exc)) from None
+    shown = ledger_period(contract, period)
+    with _open_ledger(ledger) as store:
+        return pay(store, contract, shown, value, on, ref, by=by, note=note)
+
+
+def ledger_entries(
+    ledger: str | Path | Store | None = None, city: str | None = None, period: str | None = None
+) -> list[dict[str, Any]]:
+    """Every entry (of a city or contract id, of a period), in order, each
+    a summary with its ``status``: ``current``, ``superseded by N`` or ``payment``."""
+    with _open_ledger(ledger) as store:
+        gone: dict[int, int] = {}
+        for e in store.entries():
+            if e.supersedes is not None:
+                gone[e.supersedes] = e.id
+        out = []
+        for e in store.entries(contract=city, period=period):
+            row = e.summary()
+            row["status"] = "payment" if e.kind == "payment" else (f"superseded by {gone[e.id]}" if e.id in gone else "current")
+            out.append(row)
+        return out
+
+
+def ledger_entry(entry_id: int, ledger: str | Path | Store | None = None) -> Entry:
+    """One entry, in full. :raises InputError: no such entry."""
+    from .ledger.book import get_entry  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        return get_entry(store, entry_id)
+
+
+def _rerun(entry: Entry, text: bytes) -> dict[str, Any]:
+    """One settlement computed again from its stored contract text, readings and facts."""
+    import tempfile  # noqa: PLC0415
+
+    data = entry.data
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "contract.toml"
+        path.write_bytes(text)
+        c = load_contract(entry.city, path)
+        c = c.with_choices({k: v for k, v in data["readings"].items() if k in c.interpretations})
+        facts = load_facts(c, data["facts"], file=f"ledger entry {entry.id}")
+        return compute(c, facts).to_dict()
+
+
+def verify_ledger(ledger: str | Path | Store | None = None, recompute: bool = False) -> Verification:
+    """Check the hash chain (an edited or deleted entry is named) and, with
+    ``recompute``, run every current settlement again from its stored
+    contract text, readings and facts: each figure that differs is listed."""
+    from .ledger import book  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        found = book.verify(store)
+        if recompute and not found.problems:
+            found = attrs.evolve(found, differences=tuple(book.recompute(store, _rerun)))
+        return found
+
+
+def balance(contract: Contract, ledger: str | Path | Store | None = None, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per period: what is due (the contract's ``[[payable]]`` items in the
+    current recorded settlement), paid, outstanding, the payment deadline
+    where the contract sets one, and whether it is overdue on ``as_of`` (today)."""
+    import datetime as _dt  # noqa: PLC0415
+
+    from .ledger.book import balance as _balance  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        return _balance(store, contract, as_of or _dt.date.today())
+
+
+def export_ledger(out: str | Path, fmt: str = "json", ledger: str | Path | Store | None = None) -> int:
+    """Write every entry to ``out`` as json, csv or parquet (atomically); the count."""
+    from .ledger.book import export  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        return export(store, fmt, out)
+
+
+def entry_facts_toml(entry_id: int, ledger: str | Path | Store | None = None) -> str:
+    """An entry's stored facts as a TOML text that recomputes its figures."""
+    from .ledger.book import facts_file_text  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        return facts_file_text(store, entry_id)
+
+
+def _contract_id(contract: Contract | str) -> str:
+    return contract.doc.id if isinstance(contract, Contract) else contract
+
+
+def paid(ledger: str | Path | Store | None, contract: Contract | str, period: str | Period) -> Decimal | None:
+    """What the payments recorded for ``contract`` (a Contract, a contract
+    id or a city) and ``period`` add up to; None when none is recorded."""
+    from .ledger.book import paid as _paid  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        return _paid(store, _contract_id(contract), str(period))
+
+
+def recorded_result(ledger: str | Path | Store | None, contract: Contract | str, period: str | Period) -> Result | None:
+    """The current recorded settlement of ``contract`` and ``period`` as a
+    Result (the latest correction), or None when it was never recorded."""
+    from .ledger.book import current_settlements  # noqa: PLC0415
+    from .ledger.entries import result_from_dict  # noqa: PLC0415
+
+    with _open_ledger(ledger) as store:
+        found = current_settlements(store, _contract_id(contract), str(period))
+        return result_from_dict(found[-1].data["result"]) if found else None

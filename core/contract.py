@@ -116,6 +116,19 @@ class Carry:
 
 
 @attrs.frozen(eq=False, repr=False)
+class Payable:
+    """``[[payable]]``: a line item the bureau owes the insurer for a period
+    (what ``yibao ledger balance`` shows as due), and the ``[[deadlines]]``
+    entry, if the contract sets one, by which it must be paid — counted from
+    the period's last day or from the signing (``counted_from``)."""
+
+    item: str
+    clause: str
+    deadline: str | None = None
+    counted_from: Literal["period_end", "signed_on"] = "period_end"
+
+
+@attrs.frozen(eq=False, repr=False)
 class ContractDoc:
     """The top level of a ``contract.toml``."""
 
@@ -131,6 +144,7 @@ class ContractDoc:
     deadlines: tuple[Deadline, ...] = ()
     checks: tuple[StatedCheck, ...] = ()
     carry: tuple[Carry, ...] = ()
+    payable: tuple[Payable, ...] = ()
     signed_on: dt.date | None = None
     #: ``[calendar]``: holiday tables for years the chinesecalendar package
     #: lacks; kept as read and structured by :mod:`yibao.calendar` when a
@@ -266,6 +280,7 @@ def load_contract(
     _check_renewal(doc, file, problems)
     steps = _bind_steps(doc, spec, registry, file, problems)
     _check_readings(doc, steps, file, problems)
+    _check_payable(doc, steps, file, problems)
     for check in table_checks:
         problems.extend(check(doc, spec, file))
     if problems:
@@ -273,6 +288,22 @@ def load_contract(
     if key is not None:
         cache.put(key, (doc, tuple(steps)))
     return Contract(doc=doc, spec=spec, path=file, steps=tuple(steps), registry=registry)
+
+
+def _check_payable(doc: ContractDoc, steps: list[BoundStep], file: str, problems: list[Problem]) -> None:
+    """``[[payable]]``: each item is one a step produces; each deadline is a
+    ``[[deadlines]]`` key; ``counted_from = "signed_on"`` needs ``signed_on``."""
+    items = {o.key for b in steps for o in b.outputs.values()}
+    deadlines = {d.key for d in doc.deadlines}
+    for i, p in enumerate(doc.payable):
+        if p.item not in items:
+            hint = closest(p.item, items)
+            problems.append(Problem(file, f"payable[{i}].item", f"no step produces {p.item!r}" + (f"; did you mean {hint!r}?" if hint else "")))
+        if p.deadline is not None and p.deadline not in deadlines:
+            hint = closest(p.deadline, deadlines)
+            problems.append(Problem(file, f"payable[{i}].deadline", f"no [[deadlines]] entry {p.deadline!r}" + (f"; did you mean {hint!r}?" if hint else "")))
+        if p.counted_from == "signed_on" and doc.signed_on is None:
+            problems.append(Problem(file, f"payable[{i}].counted_from", "'signed_on' needs the top-level key signed_on"))
 
 
 def _check_renewal(doc: ContractDoc, file: str, problems: list[Problem]) -> None:

@@ -7,11 +7,14 @@ only other commands or table output need.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import api
-from ..results import combine
+from ..contract import Contract
+from ..errors import InputError
+from ..results import Result, combine
 from ._common import (
     contract_option,
     emit,
@@ -31,6 +34,10 @@ from ._common import (
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV (overrides the facts key 'roster').")
 @click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run (see 'yibao show CITY').")
 @format_option
+@click.option("--record", is_flag=True, help="Append the result to the settlement ledger (see 'yibao ledger --help').")
+@click.option("--by", help="With --record: who records it (default: $YIBAO_USER, else the login name).")
+@click.option("--reason", help="With --record: why; required when the period is recorded already (a correction).")
+@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False, path_type=Path), envvar="YIBAO_LEDGER", help="With --record: the ledger file (default: $YIBAO_LEDGER, else the user data directory).")
 @click.pass_context
 def cmd(
     ctx: click.Context,
@@ -40,6 +47,10 @@ def cmd(
     roster: Path | None,
     readings: tuple[str, ...],
     fmt: str | None,
+    record: bool = False,
+    by: str | None = None,
+    reason: str | None = None,
+    ledger_file: Path | None = None,
 ) -> None:
     """Compute a period's figures, findings and interpretations.
 
@@ -49,16 +60,43 @@ def cmd(
       yibao compute xinxiang --facts 2025.toml --format json
       yibao compute xinxiang --reading fractional_points=whole_points
       cat 2025.toml | yibao compute xinxiang --facts - --format json
+      yibao compute xinxiang --facts 2025.toml --record --by 张三
+      yibao compute xinxiang --facts 2025.toml --record --reason "复核后更正参保人数"
     """
+    if (by or reason) and not record:
+        raise InputError.one("command line", "--by" if by else "--reason", "only with --record")
     c = load_contract(ctx, city, contract_file, readings)
     files = facts_files(facts) if facts else [str(api.example_facts(c))]
     loaded = [load_facts(c, f) for f in files]
     rosters = [roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
     if len(loaded) == 1:
         result = api.compute(c, loaded[0], rosters[0], files[0])
+        if record:
+            _record(c, loaded, [result], files, roster, ledger_file, by, reason)
         emit(result.to_dict(), fmt, lambda: result_text([result]))
         ctx.exit(1 if result.has_violations else 0)
     results = api.compute_series(c, loaded, rosters, files)
+    if record:
+        _record(c, loaded, results, files, roster, ledger_file, by, reason)
     emit(combine(results), fmt, lambda: result_text(results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
 
+
+
+def _record(
+    c: Contract,
+    loaded: list[Any],
+    results: list[Result],
+    files: list[str],
+    roster: Path | None,
+    ledger_file: Path | None,
+    by: str | None,
+    reason: str | None,
+) -> None:
+    """``--record``: every period computed, in one transaction; the entries on stderr."""
+    rosters = [roster or api.roster_path(fa, f) for f, fa in zip(files, loaded, strict=True)]
+    entries = api.record_series(c, loaded, results, ledger=ledger_file, by=by, reason=reason, files=files, roster_files=rosters)
+    where = api.ledger_path(ledger_file)
+    for e in entries:
+        fix = f", supersedes entry {e.supersedes}" if e.supersedes else ""
+        click.echo(f"recorded: entry {e.id} ({e.contract} {e.period}{fix}) in {where}", err=True)
