@@ -24,6 +24,7 @@ from .contract import Contract, ContractSpec, facts_names
 from .contract import load_contract as _load
 from .errors import InputError, Problem, closest
 from .inputs import parse_toml, read_toml, structure, try_structure
+from .output import envelope as _envelope
 from .periods import Period, period_field, period_of
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
@@ -64,7 +65,7 @@ def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
-        raise InputError([Problem("command line", "CITY", msg)])
+        raise InputError([Problem(None, "city", msg)])
     return spec
 
 
@@ -227,6 +228,25 @@ def compute_series(
         previous = compute(contract, facts, roster, file)
         results.append(previous)
     return results
+
+
+def envelope(
+    contract: Contract,
+    results: Result | Sequence[Result],
+    sources: Sequence[str | None] | None = None,
+) -> dict[str, Any]:
+    """One compute (a result, or a series' results) as the versioned JSON
+    document the CLI prints and ``yibao serve`` returns
+    (:mod:`yibao.output`): ``schema_version``, ``yibao_version``, ``inputs``
+    (contract id and SHA-256, each period's facts source, the readings in
+    effect), the last period's ``items``/``findings``/``interpretations`` at
+    the top level and every period under ``results``.
+
+    :param sources: per period, where its facts came from (a path,
+        ``"bundled example"``, ``"stdin"``, ``"request"``), or None.
+    """
+    rs = [results] if isinstance(results, Result) else list(results)
+    return _envelope(contract, rs, sources)
 
 
 def validate(contract: Contract, facts: Any | None = None) -> Result:

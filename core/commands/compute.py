@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from .. import api
-from ..results import combine
 from ._common import (
     contract_option,
     emit,
     facts_files,
+    facts_source,
     format_option,
     load_contract,
     load_facts,
@@ -52,13 +52,12 @@ def cmd(
     """
     c = load_contract(ctx, city, contract_file, readings)
     files = facts_files(facts) if facts else [str(api.example_facts(c))]
+    sources = [facts_source(f, bundled=not facts) for f in files]
     loaded = [load_facts(c, f) for f in files]
     rosters = [roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
     if len(loaded) == 1:
-        result = api.compute(c, loaded[0], rosters[0], files[0])
-        emit(result.to_dict(), fmt, lambda: result_text([result]))
-        ctx.exit(1 if result.has_violations else 0)
-    results = api.compute_series(c, loaded, rosters, files)
-    emit(combine(results), fmt, lambda: result_text(results))
+        results = [api.compute(c, loaded[0], rosters[0], files[0])]
+    else:
+        results = api.compute_series(c, loaded, rosters, files)
+    emit(api.envelope(c, results, sources), fmt, lambda: result_text(results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
-
