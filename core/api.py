@@ -14,6 +14,7 @@ contracts loaded in one process share nothing that either could change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,6 +159,15 @@ def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[Sta
     return read_roster(path, (*REQUIRED, *extra))
 
 
+def load_roster_text(text: str, contract: Contract | None = None, file: str = "roster_csv") -> tuple[StaffMember, ...]:
+    """A roster sent as CSV text (what ``yibao serve`` receives): the same
+    checks as :func:`load_roster`, problems named after ``file``."""
+    from .roster import REQUIRED, read_roster_text  # noqa: PLC0415 - as in load_roster
+
+    extra = contract.roster_columns if contract is not None else ()
+    return read_roster_text(text, (*REQUIRED, *extra), file)
+
+
 def period(facts: Any) -> Period:
     """The period a facts value is about (its kind declared by the facts class)."""
     return period_of(facts)
@@ -262,6 +272,40 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     )
     shown = str(period_of(facts)) if facts is not None else ""
     return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)
+
+
+def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[str | Path] = ()) -> dict[str, Any]:
+    """The last day of a contract deadline counted from an event on
+    ``start``, exactly the JSON of ``yibao deadline`` (without its version
+    stamp): key, clause, count and unit, ``due``, the weekday, the day it
+    rolled from, the formula, the calendar used.
+
+    :raises InputError: no such deadline (with the closest key), or a year
+        no calendar covers.
+    """
+    from .calendar import WEEKDAYS_ZH, calendar_for, find_deadline  # noqa: PLC0415 - only for deadlines
+
+    d = find_deadline(contract, key)
+    cal = calendar_for(contract, [Path(c) for c in calendars])
+    due = cal.due(start, d.count, d.unit)
+    years = range(due.start.year, due.due.year + 1)
+    return {
+        "contract": contract.doc.id,
+        "city": contract.doc.city,
+        "key": d.key,
+        "label": d.label,
+        "clause": d.clause,
+        "count": d.count,
+        "unit": d.unit,
+        "start_event": d.start,
+        "from": due.start.isoformat(),
+        "due": due.due.isoformat(),
+        "weekday": WEEKDAYS_ZH[due.due.weekday()],
+        "rolled_from": due.rolled_from.isoformat() if due.rolled_from else None,
+        "formula": due.formula,
+        "notes": list(due.notes),
+        "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+    }
 
 
 # ------------------------------------------------------------------ describing contracts

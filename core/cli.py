@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "new-city": "yibao.commands.new_city:cmd",
     "plugins": "yibao.commands.plugins:cmd",
     "schema": "yibao.commands.schema:cmd",
+    "serve": "yibao.commands.serve:cmd",
     "show": "yibao.commands.show:cmd",
     "validate": "yibao.commands.validate:cmd",
 }
@@ -62,6 +63,7 @@ SUMMARIES: dict[str, str] = {
     "new-city": "Scaffold an installable plugin distribution for a new city.",
     "plugins": "List plugins: name, version, hooks, contracts; and any that failed.",
     "schema": "Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).",
+    "serve": "Serve the API over HTTP: compute, validate, contracts, deadlines, OpenAPI.",
     "show": "Show a contract's terms and parameters, each with its clause.",
     "validate": "Validate a contract (its stated arithmetic), facts and roster, without computing.",
 }
