@@ -174,11 +174,18 @@ def test_bad_input_is_422_problem_details_with_the_cli_problems(server: Server, 
     assert status == 422 and doc["problems"][0]["path"] == "query.reading"
 
 
-def test_decimals_stay_exact(server: Server) -> None:
-    """0.1 + 0.2 style figures: a JSON number is read as a Decimal, never a float."""
-    status, _, doc = server.request("POST", "/contracts/xinxiang/compute", b'{"year": 2025, "score": 85, "regions": [{"name": "a", "insured": 3, "payouts": 0.1}]}')
-    assert status == 200
-    assert not any("0.1000000000000000055" in i["formula"] for i in doc["items"])
+def test_json_numbers_are_read_as_decimals_never_floats(server: Server) -> None:
+    from yibao.errors import InputError
+    from yibao.serve import parse_json
+
+    data = parse_json(b'{"rate": 0.1, "n": 3, "big": 12345678901234567.89}')
+    assert type(data["rate"]) is Decimal and data["rate"] == Decimal("0.1")
+    assert data["big"] == Decimal("12345678901234567.89")  # a float would have lost the 分
+    assert type(data["n"]) is int
+    with pytest.raises(InputError):
+        parse_json(b'{"payouts": NaN}')
+    status, _, doc = server.request("POST", "/contracts/xinxiang/compute", b'{"year": 2025, "score": 85, "regions": [{"name": "a", "insured": 3, "payouts": Infinity}]}')
+    assert status == 422 and doc["error"] == "input"
 
 
 def test_unknown_city_is_404_with_the_closest_name(server: Server) -> None:
