@@ -14,6 +14,7 @@ contracts loaded in one process share nothing that either could change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from .contract import Contract, ContractSpec, facts_names
 from .contract import load_contract as _load
 from .errors import InputError, Problem, closest
 from .inputs import parse_toml, read_toml, structure, try_structure
+from .output import envelope as _envelope
 from .periods import Period, period_field, period_of
 from .registry import Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
@@ -64,7 +66,7 @@ def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
-        raise InputError([Problem("command line", "CITY", msg)])
+        raise InputError([Problem(None, "city", msg)])
     return spec
 
 
@@ -157,6 +159,15 @@ def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[Sta
     return read_roster(path, (*REQUIRED, *extra))
 
 
+def load_roster_text(text: str, contract: Contract | None = None, file: str = "roster_csv") -> tuple[StaffMember, ...]:
+    """A roster sent as CSV text (what ``yibao serve`` receives): the same
+    checks as :func:`load_roster`, problems named after ``file``."""
+    from .roster import REQUIRED, read_roster_text  # noqa: PLC0415 - as in load_roster
+
+    extra = contract.roster_columns if contract is not None else ()
+    return read_roster_text(text, (*REQUIRED, *extra), file)
+
+
 def period(facts: Any) -> Period:
     """The period a facts value is about (its kind declared by the facts class)."""
     return period_of(facts)
@@ -229,6 +240,25 @@ def compute_series(
     return results
 
 
+def envelope(
+    contract: Contract,
+    results: Result | Sequence[Result],
+    sources: Sequence[str | None] | None = None,
+) -> dict[str, Any]:
+    """One compute (a result, or a series' results) as the versioned JSON
+    document the CLI prints and ``yibao serve`` returns
+    (:mod:`yibao.output`): ``schema_version``, ``yibao_version``, ``inputs``
+    (contract id and SHA-256, each period's facts source, the readings in
+    effect), the last period's ``items``/``findings``/``interpretations`` at
+    the top level and every period under ``results``.
+
+    :param sources: per period, where its facts came from (a path,
+        ``"bundled example"``, ``"stdin"``, ``"request"``), or None.
+    """
+    rs = [results] if isinstance(results, Result) else list(results)
+    return _envelope(contract, rs, sources)
+
+
 def validate(contract: Contract, facts: Any | None = None) -> Result:
     """Check the contract's own stated arithmetic (and, with facts, stated
     figures the facts can confirm). Findings only; nothing is computed.
@@ -242,6 +272,40 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     )
     shown = str(period_of(facts)) if facts is not None else ""
     return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)
+
+
+def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[str | Path] = ()) -> dict[str, Any]:
+    """The last day of a contract deadline counted from an event on
+    ``start``, exactly the JSON of ``yibao deadline`` (without its version
+    stamp): key, clause, count and unit, ``due``, the weekday, the day it
+    rolled from, the formula, the calendar used.
+
+    :raises InputError: no such deadline (with the closest key), or a year
+        no calendar covers.
+    """
+    from .calendar import WEEKDAYS_ZH, calendar_for, find_deadline  # noqa: PLC0415 - only for deadlines
+
+    d = find_deadline(contract, key)
+    cal = calendar_for(contract, [Path(c) for c in calendars])
+    due = cal.due(start, d.count, d.unit)
+    years = range(due.start.year, due.due.year + 1)
+    return {
+        "contract": contract.doc.id,
+        "city": contract.doc.city,
+        "key": d.key,
+        "label": d.label,
+        "clause": d.clause,
+        "count": d.count,
+        "unit": d.unit,
+        "start_event": d.start,
+        "from": due.start.isoformat(),
+        "due": due.due.isoformat(),
+        "weekday": WEEKDAYS_ZH[due.due.weekday()],
+        "rolled_from": due.rolled_from.isoformat() if due.rolled_from else None,
+        "formula": due.formula,
+        "notes": list(due.notes),
+        "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+    }
 
 
 # ------------------------------------------------------------------ describing contracts

@@ -11,20 +11,22 @@ are looked up only for a name that is not built in, and when listing.
 Exit codes (DESIGN.md): 0 computed, no violations; 1 computed, violations
 found (the full result is still printed); 2 bad input — nothing computed, one
 line per problem on stderr naming file, key path, what was expected and the
-closest valid key. Never a traceback for bad input.
+closest valid key. Never a traceback for bad input. With JSON output
+(``--format json``, or stdout not a terminal) the problems are also printed
+on stdout as a JSON document (:mod:`yibao.output`).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .errors import InputError, YibaoError
+from .errors import InputError, Problem, YibaoError
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -44,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "new-city": "yibao.commands.new_city:cmd",
     "plugins": "yibao.commands.plugins:cmd",
     "schema": "yibao.commands.schema:cmd",
+    "serve": "yibao.commands.serve:cmd",
     "show": "yibao.commands.show:cmd",
     "validate": "yibao.commands.validate:cmd",
 }
@@ -62,6 +65,7 @@ SUMMARIES: dict[str, str] = {
     "new-city": "Scaffold an installable plugin distribution for a new city.",
     "plugins": "List plugins: name, version, hooks, contracts; and any that failed.",
     "schema": "Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).",
+    "serve": "Serve the API over HTTP: compute, validate, contracts, deadlines, OpenAPI.",
     "show": "Show a contract's terms and parameters, each with its clause.",
     "validate": "Validate a contract (its stated arithmetic), facts and roster, without computing.",
 }
@@ -148,10 +152,25 @@ class YibaoGroup(click.Group):
         except InputError as exc:
             for p in exc.problems:
                 click.echo(f"error: {p}", err=True)
+            _error_as_json(ctx, exc.problems)
             ctx.exit(2)
         except YibaoError as exc:
             click.echo(f"error: {exc}", err=True)
+            _error_as_json(ctx, [Problem(None, "", str(exc))])
             ctx.exit(2)
+
+
+def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
+    """With JSON output chosen (``--format json``, or the default when
+    stdout is not a terminal), the input error as a JSON document on stdout
+    too (:func:`yibao.output.error_document`); stderr keeps its lines."""
+    if ctx.meta.get("yibao.format") != "json":  # commands._common.FORMAT_META
+        return
+    import json  # noqa: PLC0415 - only on the error path
+
+    from .output import error_document  # noqa: PLC0415 - only on the error path
+
+    click.echo(json.dumps(error_document(problems), ensure_ascii=False, indent=2))
 
 
 @click.group(

@@ -177,11 +177,22 @@ class Result(Value):
         return any(f.severity == "violation" for f in self.findings)
 
     def item(self, key: str, scope: str | None = None) -> LineItem:
-        """The item with this key (and scope); KeyError when absent."""
-        for li in self.items:
-            if li.key == key and li.scope == scope:
+        """The item with this key and scope. Without a scope: the
+        contract-wide item, else the only item of that key when it exists in
+        exactly one scope. KeyError when absent or ambiguous (listing the
+        scopes it exists in)."""
+        found = [li for li in self.items if li.key == key]
+        for li in found:
+            if li.scope == scope:
                 return li
-        raise KeyError(f"no item {key!r} with scope {scope!r}")
+        if scope is None and len(found) == 1:
+            return found[0]
+        if not found:
+            raise KeyError(f"no item {key!r}")
+        scopes = ", ".join(repr(li.scope) for li in found)
+        if scope is None:
+            raise KeyError(f"item {key!r} exists in several scopes ({scopes}): give one")
+        raise KeyError(f"no item {key!r} with scope {scope!r}; it exists in scopes {scopes}")
 
     def amount(self, key: str, scope: str | None = None) -> Decimal:
         return self.item(key, scope).amount

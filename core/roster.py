@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,25 +60,37 @@ def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple
     file = str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            problems = [
-                Problem(file, "header", f"missing column {c!r} (header: {','.join(COLUMNS)})")
-                for c in dict.fromkeys((*REQUIRED, *required))
-                if c not in header
-            ]
-            problems += [
-                Problem(file, "header", f"unknown column {c!r}; expected some of {','.join(COLUMNS)}")
-                for c in header
-                if c not in COLUMNS
-            ]
-            if problems:
-                raise InputError(problems)
-            rows = list(reader)
+            return _read(fh, file, required)
     except FileNotFoundError:
         raise InputError.one(file, "", "roster file not found") from None
     except UnicodeDecodeError:
         raise InputError.one(file, "", "expected a UTF-8 CSV file") from None
+
+
+def read_roster_text(text: str, required: tuple[str, ...] = REQUIRED, file: str = "roster_csv") -> tuple[StaffMember, ...]:
+    """A roster sent as CSV text (``yibao serve``): the same checks as
+    :func:`read_roster`, problems named after ``file``."""
+    import io  # noqa: PLC0415 - only for a roster sent as text
+
+    return _read(io.StringIO(text.removeprefix("\ufeff"), newline=""), file, required)
+
+
+def _read(fh: Iterable[str], file: str, required: tuple[str, ...]) -> tuple[StaffMember, ...]:
+    reader = csv.DictReader(fh)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    problems = [
+        Problem(file, "header", f"missing column {c!r} (header: {','.join(COLUMNS)})")
+        for c in dict.fromkeys((*REQUIRED, *required))
+        if c not in header
+    ]
+    problems += [
+        Problem(file, "header", f"unknown column {c!r}; expected some of {','.join(COLUMNS)}")
+        for c in header
+        if c not in COLUMNS
+    ]
+    if problems:
+        raise InputError(problems)
+    rows = list(reader)
     members: list[StaffMember] = []
     seen: set[str] = set()
     for n, raw in enumerate(rows, start=2):

@@ -20,14 +20,35 @@ import click
 from .. import api
 from ..contract import Contract
 from ..errors import InputError
+from ..output import BUNDLED, stamp
 from ..registry import Registry
 from ..results import Result
 
 FORMATS = click.Choice(["table", "json"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
+#: where the chosen output format is kept on the context (shared by the whole
+#: chain), so the group can print an input error as JSON when JSON was chosen
+FORMAT_META = "yibao.format"
+
+
+def _remember_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    ctx.meta[FORMAT_META] = default_format(value)
+    return value
+
+
+def _json_alias(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[FORMAT_META] = "json"
+    return value
+
+
 #: ``--format`` for every command that has one
-format_option = click.option("--format", "fmt", type=FORMATS, help="table (default on a terminal) or json.")
+format_option = click.option(
+    "--format", "fmt", type=FORMATS, callback=_remember_format, help="table (default on a terminal) or json."
+)
+#: ``--json``: the deprecated spelling of ``--format json`` (``list``, ``plugins``)
+json_alias_option = click.option("--json", "as_json", is_flag=True, hidden=True, callback=_json_alias, help="Same as --format json (deprecated).")
 #: ``--contract`` for the commands that take one contract TOML
 contract_option = click.option(
     "--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one."
@@ -45,9 +66,13 @@ def default_format(fmt: str | None) -> str:
 
 def emit(data: Any, fmt: str | None, text: Callable[[], str]) -> None:
     """Print ``data`` as JSON, or ``text()`` for a table. ``text`` is called
-    only for a table, so JSON output never imports the table renderer."""
+    only for a table, so JSON output never imports the table renderer. A
+    JSON object gets ``schema_version`` and ``yibao_version`` first
+    (:func:`yibao.output.stamp`) unless it has them already."""
     if default_format(fmt) == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        if isinstance(data, dict) and "schema_version" not in data:
+            data = stamp(data)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(text())
 
@@ -112,6 +137,14 @@ def facts_files(facts: tuple[str, ...]) -> list[str]:
         else:
             files.append(f)
     return files
+
+
+def facts_source(file: str, bundled: bool = False) -> str:
+    """``inputs.facts[].source`` of a facts file: its path, ``stdin`` for
+    ``-``, ``bundled example`` when no --facts was given."""
+    if bundled:
+        return BUNDLED
+    return "stdin" if file == "-" else file
 
 
 def load_facts(contract: Contract, file: str) -> Any:

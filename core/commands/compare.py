@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .. import api
 from ..render import table
 from ..stages import STAGES
-from ._common import default_format, format_option, load_contract
+from ._common import default_format, emit, format_option, load_contract
 
 
 @click.command("compare")
@@ -25,7 +23,7 @@ def cmd(ctx: click.Context, cities: tuple[str, ...], fmt: str | None) -> None:
     """
     data = api.compare_contracts([load_contract(ctx, city, None) for city in cities])
     if default_format(fmt) == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit(data, "json", str)
         return
     rows = []
     for stage in STAGES:

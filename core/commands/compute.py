@@ -14,11 +14,12 @@ import click
 from .. import api
 from ..contract import Contract
 from ..errors import InputError
-from ..results import Result, combine
+from ..results import Result
 from ._common import (
     contract_option,
     emit,
     facts_files,
+    facts_source,
     format_option,
     load_contract,
     load_facts,
@@ -67,20 +68,17 @@ def cmd(
         raise InputError.one("command line", "--by" if by else "--reason", "only with --record")
     c = load_contract(ctx, city, contract_file, readings)
     files = facts_files(facts) if facts else [str(api.example_facts(c))]
+    sources = [facts_source(f, bundled=not facts) for f in files]
     loaded = [load_facts(c, f) for f in files]
     rosters = [roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
     if len(loaded) == 1:
-        result = api.compute(c, loaded[0], rosters[0], files[0])
-        if record:
-            _record(c, loaded, [result], files, roster, ledger_file, by, reason)
-        emit(result.to_dict(), fmt, lambda: result_text([result]))
-        ctx.exit(1 if result.has_violations else 0)
-    results = api.compute_series(c, loaded, rosters, files)
+        results = [api.compute(c, loaded[0], rosters[0], files[0])]
+    else:
+        results = api.compute_series(c, loaded, rosters, files)
     if record:
         _record(c, loaded, results, files, roster, ledger_file, by, reason)
-    emit(combine(results), fmt, lambda: result_text(results))
+    emit(api.envelope(c, results, sources), fmt, lambda: result_text(results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
-
 
 
 def _record(

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..calendar import WEEKDAYS_ZH, calendar_for, find_deadline
+from .. import api
 from ._common import DATE, contract_option, emit, format_option, load_contract
 
 
@@ -37,33 +37,13 @@ def cmd(ctx: click.Context, city: str, key: str, start: Any, contract_file: Path
       yibao deadline luoyang some_key --from 2027-03-01 --calendar holidays-2027.toml
     """
     c = load_contract(ctx, city, contract_file)
-    d = find_deadline(c, key)
-    cal = calendar_for(c, calendars)
-    due = cal.due(start.date(), d.count, d.unit)
-    years = range(due.start.year, due.due.year + 1)
-    data = {
-        "contract": c.doc.id,
-        "city": c.doc.city,
-        "key": d.key,
-        "label": d.label,
-        "clause": d.clause,
-        "count": d.count,
-        "unit": d.unit,
-        "start_event": d.start,
-        "from": due.start.isoformat(),
-        "due": due.due.isoformat(),
-        "weekday": WEEKDAYS_ZH[due.due.weekday()],
-        "rolled_from": due.rolled_from.isoformat() if due.rolled_from else None,
-        "formula": due.formula,
-        "notes": list(due.notes),
-        "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
-    }
+    data = api.deadline(c, key, start.date(), calendars)
     lines = [
-        f"{d.label}（{d.clause}）",
-        f"  起算：{d.start} {data['from']}（当日不计入）",
+        f"{data['label']}（{data['clause']}）",
+        f"  起算：{data['start_event']} {data['from']}（当日不计入）",
         f"  到期：{data['due']}（{data['weekday']}）",
-        f"  计算：{due.formula}",
-        *(f"        {n}" for n in due.notes),
+        f"  计算：{data['formula']}",
+        *(f"        {n}" for n in data["notes"]),
         "  日历：" + "；".join(f"{y} {s}" for y, s in data["calendar"].items()),
     ]
     emit(data, fmt, lambda: "\n".join(lines))

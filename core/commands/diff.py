@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 from .. import api
 from ..errors import InputError
 from ..render import table
-from ._common import default_format, format_option, load_contract
+from ._common import default_format, emit, format_option, load_contract
 
 
 @click.command("diff")
@@ -33,7 +32,7 @@ def cmd(ctx: click.Context, city: str, contracts: tuple[Path, ...], facts: str |
     old, new = (load_contract(ctx, city, p) for p in contracts)
     data = api.diff_contracts(old, new, facts or None)
     if default_format(fmt) == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        emit(data, "json", str)
         return
     params, items = data["parameters"], data["items"]
     click.echo(table(["参数", "原", "新"], [[str(p["key"]), _show(p["old"]), _show(p["new"])] for p in params]) if params else "参数无变化")

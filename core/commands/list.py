@@ -8,18 +8,21 @@ import click
 
 from .. import api
 from ..render import table
-from ._common import emit, registry, warn_failures
+from ._common import emit, format_option, json_alias_option, registry, warn_failures
 
 
 @click.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
+@json_alias_option
 @click.pass_context
-def cmd(ctx: click.Context, as_json: bool) -> None:
+def cmd(ctx: click.Context, fmt: str | None, as_json: bool) -> None:
     """List the contracts: name, title, parties, term.
+
+    JSON: {"schema_version", "yibao_version", "contracts": [one object per contract]}.
 
     \b
     Example:
-      yibao list --json
+      yibao list --format json
     """
     reg = registry(ctx)
     warn_failures(reg)
@@ -44,7 +47,7 @@ def cmd(ctx: click.Context, as_json: bool) -> None:
                 "end": d.term.end.isoformat(),
             }
         )
-    emit(rows, "json" if as_json else "table", lambda: _text(rows))
+    emit({"contracts": rows}, "json" if as_json else fmt, lambda: _text(rows))
 
 
 def _text(rows: list[dict[str, Any]]) -> str:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 import click
 
-from ._common import registry
+from ..registry import Registry
+from ._common import emit, format_option, json_alias_option, registry
 
 
 @click.command("plugins")
 @click.option("--all", "show_all", is_flag=True, help="Include the core's own plugin.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
+@json_alias_option
 @click.pass_context
-def cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+def cmd(ctx: click.Context, show_all: bool, fmt: str | None, as_json: bool) -> None:
     """List plugins: name, version, hooks, contracts; and any that failed.
 
     \b
     Example:
-      yibao plugins --all --json
+      yibao plugins --all --format json
     """
     reg = registry(ctx)
     plugins = [p for p in reg.describe() if show_all or p["contracts"] or p["source"] != "builtin"]
@@ -26,12 +28,14 @@ def cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
         {"name": f.name, "source": f.source, "distribution": f.distribution, "version": f.version, "error": f.cause}
         for f in reg.failures
     ]
-    if as_json:
-        click.echo(json.dumps({"plugins": plugins, "failed": failed}, ensure_ascii=False, indent=2))
-        return
+    emit({"plugins": plugins, "failed": failed}, "json" if as_json else fmt, lambda: _text(plugins, reg))
+
+
+def _text(plugins: list[dict[str, Any]], reg: Registry) -> str:
+    lines = []
     for p in plugins:
-        click.echo(f"{p['name']} ({p['distribution'] or p['source']} {p['version'] or ''})".rstrip())
-        click.echo(f"  contracts: {', '.join(p['contracts']) or '—'}")
-        click.echo(f"  hooks: {', '.join(p['hooks'])}")
-    for f in reg.failures:
-        click.echo(f"FAILED {f}")
+        lines.append(f"{p['name']} ({p['distribution'] or p['source']} {p['version'] or ''})".rstrip())
+        lines.append(f"  contracts: {', '.join(p['contracts']) or '—'}")
+        lines.append(f"  hooks: {', '.join(p['hooks'])}")
+    lines += [f"FAILED {f}" for f in reg.failures]
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ import click
 
 from .. import api
 from ..describe import dump_schema
+from ..output import OUTPUT_SCHEMAS
 from ._common import registry
 
 
@@ -18,6 +19,10 @@ from ._common import registry
 @click.pass_context
 def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path | None) -> None:
     """Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).
+
+    --write also writes the schemas of yibao's own JSON output:
+    output.compute.schema.json (the compute envelope) and
+    output.error.schema.json (an input error with --format json).
 
     \b
     Examples:
@@ -32,6 +37,10 @@ def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path |
                 path = write_dir / f"{name}.{suffix}.schema.json"
                 path.write_text(dump_schema(schema(name, reg)), encoding="utf-8")
                 click.echo(f"wrote {path}")
+        for file, build in OUTPUT_SCHEMAS.items():  # what yibao prints: the compute envelope, the error document
+            path = write_dir / file
+            path.write_text(dump_schema(build()), encoding="utf-8")
+            click.echo(f"wrote {path}")
         return
     if city is None:
         raise click.UsageError("give a CITY, or --write DIR")

@@ -22,8 +22,8 @@ def test_new_city_scaffold_loads_computes_and_breaks_cleanly(run: Any, tmp_path:
     assert (root / "schemas" / "facts.schema.json").is_file()
     assert "| 条款 |" in (root / "docs" / "kaifeng.md").read_text(encoding="utf-8")
 
-    listed = run("--plugins-dir", str(root), "list", "--json")
-    assert "kaifeng" in [r["name"] for r in listed.json]
+    listed = run("--plugins-dir", str(root), "list", "--format", "json")
+    assert "kaifeng" in [r["name"] for r in listed.json["contracts"]]
     computed = run("--plugins-dir", str(root), "compute", "kaifeng", "--format", "json")
     assert computed.code == 0 and computed.json["city"] == "kaifeng"
 
@@ -38,9 +38,9 @@ def test_new_city_scaffold_loads_computes_and_breaks_cleanly(run: Any, tmp_path:
     broken = run("--plugins-dir", str(root), "compute", "kaifeng")
     assert broken.code == 2 and "steps[1].rte: unknown key 'rte'" in broken.err and "did you mean 'rate'?" in broken.err
     assert run("--plugins-dir", str(root), "compute", "xinxiang").code == 0
-    listed = run("--plugins-dir", str(root), "list", "--json")
-    assert [r for r in listed.json if r["name"] == "kaifeng"][0].get("error")
-    assert [r for r in listed.json if r["name"] == "xinxiang"][0]["contract"] == "xinxiang-2025"
+    listed = run("--plugins-dir", str(root), "list", "--format", "json")
+    assert [r for r in listed.json["contracts"] if r["name"] == "kaifeng"][0].get("error")
+    assert [r for r in listed.json["contracts"] if r["name"] == "xinxiang"][0]["contract"] == "xinxiang-2025"
 
 
 def test_new_city_from_nothing(run: Any, tmp_path: Path) -> None:

@@ -53,11 +53,14 @@ def test_version(run: Any) -> None:
 
 
 def test_list(run: Any) -> None:
-    res = run("list", "--json")
-    row = [r for r in res.json if r["name"] == "xinxiang"][0]
+    res = run("list", "--format", "json")
+    assert res.json["schema_version"] == 1 and res.json["yibao_version"] == __version__
+    row = [r for r in res.json["contracts"] if r["name"] == "xinxiang"][0]
     assert row["contract"] == "xinxiang-2025" and row["start"] == "2025-01-01"
     assert row["insurer"] == "中原农业保险股份有限公司河南省分公司"
-    table = run("list").out
+    assert run("list", "--json").json == res.json  # the deprecated spelling, still accepted
+    assert run("list").json == res.json  # JSON when stdout is not a terminal, as for every command
+    table = run("list", "--format", "table").out
     assert "xinxiang" in table and "新乡市" in table
 
 
@@ -85,10 +88,14 @@ def test_cli_json_equals_api_to_dict_for_every_bundled_example(run: Any, contrac
     facts = api.load_facts(c, example)
     path = api.roster_path(facts, example)
     roster = api.load_roster(path, c) if path else None
-    expected = api.compute(c, facts, roster, example).to_dict()
+    result = api.compute(c, facts, roster, example)
     res = run("compute", city, "--facts", example, "--format", "json")
     assert res.code == EXPECTED_CODE.get(Path(example).name, 0), res.err
-    assert res.json == expected
+    assert res.json == api.envelope(c, result, [example])
+    # the single-period shape of DESIGN.md reads at the top level, unchanged
+    expected = result.to_dict()
+    assert {k: res.json[k] for k in expected} == expected
+    assert res.json["results"] == [{k: expected[k] for k in ("period", "items", "findings", "interpretations")}]
 
 
 #: bundled examples that exit 1: facts that breach the contract on purpose

@@ -99,7 +99,9 @@ def test_cli_record_correct_and_list(run: Any, db: Path) -> None:
     first = run("compute", "xinxiang", "--record", "--by", "a", "--format", "json", env=env)
     assert first.code == 0 and "recorded: entry 1" in first.err and first.json["city"] == "xinxiang"
     again = run("compute", "xinxiang", "--record", "--format", "json", env=env)
-    assert again.code == 2 and "--reason" in again.err and again.out == ""
+    assert again.code == 2 and "--reason" in again.err
+    # with --format json the input error is a JSON document, and no result is printed
+    assert again.json["error"] == "input" and [p["path"] for p in again.json["problems"]] == ["--reason"]
     fixed = run("compute", "xinxiang", "--record", "--reason", "更正", "--format", "json", env=env)
     assert fixed.code == 0 and "supersedes entry 1" in fixed.err
     assert run("compute", "xinxiang", "--reason", "x", env=env).code == 2  # --reason only with --record

@@ -69,7 +69,7 @@ def api_error(p: Path, c: Any) -> str:
 def cli_error(run: Any, p: Path) -> Any:
     res = run("compute", CITY, "--roster", str(p))
     assert res.code == 2, (res.code, res.out, res.err)
-    assert res.out == ""  # nothing computed, nothing printed as a result
+    assert res.json["error"] == "input" and "items" not in res.json  # nothing computed: the error as data, no result
     assert "Traceback" not in res.err
     return res
 

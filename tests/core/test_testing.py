@@ -26,7 +26,7 @@ def test_yibao_registry_is_the_built_ins_only(yibao_registry: Any) -> None:
 
 
 def test_yibao_plugin_and_yibao_cli_see_the_same_plugins(yibao_plugin: Any, yibao_cli: Any) -> None:
-    assert "demo" not in [r["name"] for r in yibao_cli("list", "--json").json]
+    assert "demo" not in [r["name"] for r in yibao_cli("list", "--format", "json").json["contracts"]]
 
     class Provider:
         @hookimpl
@@ -35,9 +35,9 @@ def test_yibao_plugin_and_yibao_cli_see_the_same_plugins(yibao_plugin: Any, yiba
 
     reg = yibao_plugin("demo", Provider())
     assert "demo" in reg.contracts and "xinxiang" in reg.contracts
-    res = yibao_cli("list", "--json")
-    assert res.code == 0 and "demo" in [r["name"] for r in res.json]
-    res = yibao_cli("list")
+    res = yibao_cli("list", "--format", "json")
+    assert res.code == 0 and "demo" in [r["name"] for r in res.json["contracts"]]
+    res = yibao_cli("list", "--format", "table")
     assert res.code == 0 and res.json is None and "demo" in res.out
 
 

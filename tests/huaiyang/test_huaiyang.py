@@ -471,7 +471,7 @@ def test_bundled_examples_form_a_ledger(run: Any) -> None:
 def test_ledger_with_a_conflicting_start_is_input_error(run: Any, tmp_path: Path) -> None:
     d = ledger_dir(tmp_path, second="rolling_surplus_start = 3000000\n")
     res = run("compute", CITY, "--facts", str(d), "--format", "json")
-    assert res.code == 2 and res.out == ""
+    assert res.code == 2 and res.json["error"] == "input"
     assert f"{d / '2026.toml'}: rolling_surplus_start: gives 3000000" in res.err
     assert "period 2025's rolling_surplus_end is 3144000.00" in res.err
 
@@ -523,7 +523,7 @@ def test_contract_year_only_reading(contract: Any) -> None:
 def test_input_errors_exit_2(run: Any, write_toml: Any, old: str, new: str, path: str, expected: str) -> None:
     p = write_toml(FACTS_TOML.replace(old, new))
     res = run("compute", CITY, "--facts", str(p), "--format", "json")
-    assert res.code == 2 and res.out == ""
+    assert res.code == 2 and res.json["error"] == "input"
     line = [x for x in res.err.splitlines() if f"{p}: {path}: " in x]
     assert line and expected in line[0], res.err
     assert "Traceback" not in res.err

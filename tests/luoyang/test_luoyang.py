@@ -483,7 +483,7 @@ def test_cli_bad_facts_exit_2_naming_the_key(run: Any, write_toml: Any, text: st
     res = run("compute", CITY, "--facts", str(path))
     assert res.code == 2
     assert f"{path}: {key}: expected" in res.err
-    assert "Traceback" not in res.err and res.out == ""
+    assert "Traceback" not in res.err and res.json["error"] == "input"
 
 
 # ------------------------------------------------------------- bundled examples, show, validate

@@ -183,7 +183,7 @@ def test_financial_issue_range(contract: Any, amount: str, ok: bool) -> None:
 def test_financial_issue_range_through_the_cli(run: Any, write_toml: Any, amount: str) -> None:
     p = write_toml(f"year = 2026\npayouts = 170000000\nassessment_passed = true\n[deductions]\nfinancial_issues = [3000, {amount}]\n")
     res = run("compute", CITY, "--facts", str(p), "--format", "json")
-    assert res.code == 2 and res.out == ""
+    assert res.code == 2 and res.json["error"] == "input"
     assert f"{p}: deductions.financial_issues[1]: expected an amount from 3000.00 to 10000.00 元 (第十条3(4)), got {amount}" in res.err
     assert "Traceback" not in res.err
 
@@ -458,6 +458,6 @@ def test_show_and_compare_list_operand_lists_as_written(run: Any) -> None:
 def test_bad_facts_exit_2(run: Any, write_toml: Any, text: str, path: str, expected: str) -> None:
     p = write_toml(text)
     res = run("compute", CITY, "--facts", str(p), "--format", "json")
-    assert res.code == 2 and res.out == ""
+    assert res.code == 2 and res.json["error"] == "input"
     line = [x for x in res.err.splitlines() if f"{p}: {path}: " in x]
     assert line and expected in line[0], res.err
