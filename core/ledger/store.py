@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,25 @@ def _entry(row: Sequence[object]) -> Entry:
     return Entry(*row)  # type: ignore[arg-type]
 
 
+def _when_unlocked(step: Callable[[], object]) -> None:
+    """Run ``step``, retrying while SQLite says the database is locked.
+
+    Two processes opening a new ledger at once race to switch it to WAL and
+    to create its tables; SQLite answers the loser "database is locked"
+    at once for a journal-mode change (its busy handler is not called there,
+    to avoid a deadlock), so the wait is done here, up to ``BUSY_TIMEOUT``.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class Store:
     """An open ledger file."""
 
@@ -88,9 +108,9 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            _when_unlocked(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
             self.conn.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            _when_unlocked(self._migrate)
         except sqlite3.DatabaseError as exc:
             raise InputError.one(str(self.path), "--ledger", f"not a yibao ledger (SQLite says: {exc})") from None
 
