@@ -66,7 +66,7 @@ def _check_year_table(inst: YearTable, _: Any, __: Any) -> None:
         raise FieldError("workdays", f"{both[0]} is listed both as a holiday and as a make-up working day")
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class YearTable:
     """One year's official holiday arrangement (国务院办公厅 通知).
 
@@ -90,7 +90,7 @@ def _unique_years(_: Any, __: Any, value: tuple[YearTable, ...]) -> None:
         seen.add(t.year)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CalendarDoc:
     """``[calendar]``: holiday tables for years the chinesecalendar package
     does not cover (or to replace its table for a year)."""
@@ -130,7 +130,7 @@ def calendar_doc(contract: Any) -> CalendarDoc:
 
 
 # --------------------------------------------------------------- the calendar
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Due:
     """A computed deadline: its last day and how it was reached."""
 

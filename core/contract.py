@@ -42,13 +42,13 @@ Step = StepKeys
 
 
 # --------------------------------------------------------------- TOML shapes
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Parties:
     bureau: str
     insurer: str
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Term:
     """The contract term. ``renewal_years`` and ``renewal_reading``: a
     cooperation longer than the signed term (淮阳 第四十五条: 合作期限3年、合同
@@ -69,7 +69,7 @@ class Term:
             raise FieldError("renewal_years", "expected renewal_years and renewal_reading together")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class TermEntry:
     """A term shown by ``yibao show`` that computes nothing (notice periods,
     offices, benefit rules read by later processing)."""
@@ -80,7 +80,7 @@ class TermEntry:
     clause: str
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Deadline:
     """A deadline the contract sets, counted from an event."""
 
@@ -92,7 +92,7 @@ class Deadline:
     start: str
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class StatedCheck:
     """Arithmetic the contract states, which ``yibao validate`` re-does: the
     parts must add up to the total, the 大写 words must read as the total."""
@@ -105,7 +105,7 @@ class StatedCheck:
     words: str | None = None
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Carry:
     """In a multi-period run, the item of one period that becomes a fact of
     the next (淮阳: 滚存结余 at year end -> the next year's start)."""
@@ -115,7 +115,7 @@ class Carry:
     clause: str
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Payable:
     """``[[payable]]``: a line item the bureau owes the insurer for a period
     (what ``yibao ledger balance`` shows as due), and the ``[[deadlines]]``
@@ -128,7 +128,7 @@ class Payable:
     counted_from: Literal["period_end", "signed_on"] = "period_end"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class ContractDoc:
     """The top level of a ``contract.toml``."""
 
@@ -155,7 +155,7 @@ class ContractDoc:
     claims: dict[str, Any] | None = None
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class BoundStep:
     """A step bound to its model, parameters structured, outputs resolved.
 
@@ -169,7 +169,7 @@ class BoundStep:
     stage: str
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Contract:
     """A loaded contract: its TOML, its bound steps and its hooks."""
 

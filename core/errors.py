@@ -15,7 +15,7 @@ import attrs
 from .values import Value
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Problem(Value):
     """One thing wrong with one input, at one key path."""
 

@@ -21,7 +21,7 @@ from .money import ZERO, fmt_number, parse_decimal
 from .values import Value
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Operand(Value):
     """A figure in a step: a literal number or the name of a fact or item."""
 

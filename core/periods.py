@@ -112,7 +112,7 @@ def _year_ok(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Year(Period):
     """A calendar year (合同年度 = 自然年度)."""
 
@@ -148,7 +148,7 @@ class Year(Period):
 _QUARTER = r"(\d{4})Q([1-4])"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Quarter(Period):
     """A calendar quarter, ``"2026Q1"`` (January–March)."""
 
@@ -191,7 +191,7 @@ class Quarter(Period):
 _CONTRACT_QUARTER = r"Q?(\d{1,3})"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class ContractQuarter(Period):
     """A contract quarter: three contract months counted from the term's
     first day (淮安 五: 按季度; Q1 = 2025-02-01 – 2025-04-30). Written as its
@@ -235,7 +235,7 @@ class ContractQuarter(Period):
 _MONTH = r"(\d{4})-(\d{2})"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Month(Period):
     """A calendar month, ``"2026-03"`` (咸阳 第七条2: 按月拨付)."""
 

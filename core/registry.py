@@ -55,7 +55,7 @@ def builtin_cities() -> dict[str, str]:
     return dict(getattr(importlib.import_module(BUILTIN_PACKAGE), "BUILTIN", {}))
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class LoadFailure(Value):
     """A plugin that could not be loaded, and why."""
 

@@ -21,7 +21,7 @@ Severity = Literal["info", "warning", "violation"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "violation")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class LineItem(Value):
     """One computed figure, rounded to 分, with the clause it implements."""
 
@@ -47,7 +47,7 @@ class LineItem(Value):
         return d
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Finding(Value):
     """Something the facts or the roster show against the contract."""
 
@@ -67,7 +67,7 @@ class Finding(Value):
         }
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Interpretation(Value):
     """A reading chosen where the contract text is ambiguous or silent."""
 
@@ -161,7 +161,7 @@ class Ledger:
         return interp.choice
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Result(Value):
     """The outcome of one computation, as the CLI prints it."""
 

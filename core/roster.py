@@ -27,7 +27,7 @@ COLUMNS = (
 REQUIRED = ("id", "site", "role")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class StaffMember(Value):
     """One roster row. ``name`` never leaves this object (``repr`` hides it).
 

@@ -59,7 +59,7 @@ from yibao.periods import Year
 from yibao.spec import declare_contract
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Facts:
     """A period's facts. Add a field for every fact a step reads. The field
     typed with a period kind (yibao.periods: Year, Quarter, ContractQuarter,

@@ -61,7 +61,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Settings:
     """What a server process needs; plain data, passed to workers as JSON."""
 

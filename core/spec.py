@@ -28,7 +28,7 @@ import attrs
 from .hookspecs import hookimpl
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class ContractSpec:
     """What a plugin hands to ``register`` in ``yibao_register_contracts``.
 

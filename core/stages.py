@@ -25,7 +25,7 @@ from .values import Value
 StageName = Literal["fees", "risk", "assessment", "settlement", "staffing"]
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Stage(Value):
     """One stage: its name in TOML (``stage = "risk"``), its hook, its title."""
 

@@ -91,7 +91,7 @@ def load_toy_contract(directory: Path, body: str, facts_class: type, **kw: Any) 
     return api.load_contract(kw.get("name", "toy"), reg=toy_registry(directory, body, facts_class, **kw))
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CliResult:
     """One run of the CLI: exit code, stdout, stderr."""
 

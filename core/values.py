@@ -5,12 +5,18 @@ attrs compiles ``__repr__``, ``__eq__`` and ``__hash__`` for each class it
 builds, at import time: about 2.5M instructions a class. ``yibao compute``
 defines a few dozen value classes before its first figure, so that was a
 sixth of what the command costs over bare Python (``benchmarks/startup.py``).
-A value class is declared ``@attrs.frozen(eq=False, repr=False)`` and
+A value class is declared ``@attrs.frozen(eq=False, repr=False, slots=False)`` and
 derives from :class:`Value`: attrs still writes its ``__init__`` (with its
 converters and validators), and :class:`Value` answers equality, hashing
 and ``repr`` from the same fields attrs would use (``eq=False`` and
 ``repr=False`` on a field are honoured), computed when called rather than
 compiled when defined.
+
+yibao's attrs classes are also declared ``slots=False``: attrs builds a
+slotted class twice (once to collect the fields, once more with
+``__slots__``), ≈ 0.25M instructions a class at every start-up, while the
+instances are few and small enough that a ``__dict__`` each costs nothing
+that matters — and unpickling a cached contract is faster without slots.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ..render import table
 from .spec import COUNT_STATUSES, ClaimsDoc, ContractText, term_value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class BadRow:
     """One problem in one cell of the claim log."""
 
@@ -37,7 +37,7 @@ class BadRow:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SummaryRow:
     """One year and kind of claims; ``overdue`` is None without ``as_of``
     (nothing can be called overdue without the extraction date)."""
@@ -60,7 +60,7 @@ class SummaryRow:
         return d
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CountRow:
     """One ``[[claims.counts]]`` entry for one year: the figure to put into
     that period's facts under ``fact``."""
@@ -76,7 +76,7 @@ class CountRow:
         return attrs.asdict(self)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ClaimsReport:
     """What ``yibao claims`` prints (``to_dict`` is its JSON)."""
 

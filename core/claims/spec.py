@@ -77,7 +77,7 @@ class ContractText(Protocol):
 
 
 # --------------------------------------------------------------- TOML shapes
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ClaimColumns:
     """The header in the file of each standard column (default: its name)."""
 
@@ -89,7 +89,7 @@ class ClaimColumns:
     amount_eligible: str = "amount_eligible"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class BenefitRule:
     """A per-person annual benefit: ``ratio`` of each claim's amount, in date
     order, until the person's benefits of the year reach ``annual_cap``
@@ -112,7 +112,7 @@ class BenefitRule:
     basis_interpretation: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ClaimCount:
     """A count over the claims that feeds a deduction (咸阳 500 元 per late
     settlement): ``count`` is which claims, ``kinds`` limits the kinds (all
@@ -126,7 +126,7 @@ class ClaimCount:
     fact: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ClaimsDoc:
     """``[claims]``: how the contract reads a claim log.
 

@@ -35,7 +35,7 @@ def ident(name: str) -> str:
 
 
 # --------------------------------------------------------------- the file
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Source:
     """The claim log as DuckDB sees it: ``sql`` is the table expression that
     reads it, ``names``/``types`` its columns, ``header_len`` the number of

@@ -19,7 +19,7 @@ from ..registry import Registry
 HOOK = "yibao_register_commands"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PluginCommands:
     """The commands the plugins added, by name, and one line per problem."""
 

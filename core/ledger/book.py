@@ -37,7 +37,7 @@ from .store import GUARDS, Store
 
 
 # ------------------------------------------------------------------ recording
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Run:
     """One computed period to record: the contract, its facts and result,
     where the facts came from and the roster file used (hashed, never stored)."""
@@ -243,7 +243,7 @@ def facts_file_text(store: Store, entry_id: int) -> str:
 
 
 # ------------------------------------------------------------------ verify
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Verification:
     """What ``yibao ledger verify`` found."""
 

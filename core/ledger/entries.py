@@ -133,7 +133,7 @@ def _tomlable(v: Any) -> Any:
 
 
 # ------------------------------------------------------------------ entries
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Entry:
     """One row of the settlement ledger.
 

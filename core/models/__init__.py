@@ -55,7 +55,7 @@ STANDARD: dict[str, str] = {
 }
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class ModelRef(Value):
     """A model registered by name, its module not imported yet.
 

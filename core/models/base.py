@@ -29,7 +29,7 @@ from ..results import Ledger
 ONE = Decimal(1)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class FindingSpec:
     """A finding a step raises (a tier reached, a condition unmet)."""
 
@@ -44,7 +44,7 @@ class FindingSpec:
             raise FieldError("severity", f"expected info, warning or violation, got {value!r}")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class OutputSpec:
     """The key and label of an item a step produces (``[steps.outputs.<role>]``)."""
 
@@ -53,7 +53,7 @@ class OutputSpec:
     clause: str | None = None
 
 
-@attrs.frozen(eq=False, repr=False, kw_only=True)
+@attrs.frozen(eq=False, repr=False, kw_only=True, slots=False)
 class StepKeys:
     """The keys every ``[[steps]]`` table may have, besides its model's own.
 
@@ -101,7 +101,7 @@ def param_fields(params: Any) -> tuple[attrs.Attribute, ...]:  # type: ignore[ty
     return attrs.fields(type(params))  # type: ignore[no-any-return]
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, slots=False)
 class StepContext:
     """What a model sees while computing one step in one scope.
 

@@ -21,7 +21,7 @@ from yibao.spec import declare_contract
 from yibao.values import Value
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class HuaianFacts(Value):
     """A contract quarter's facts. Contract quarters count from the term's
     first day (2025-02-01): Q1 = 2025-02-01..2025-04-30, Q4 =

@@ -31,7 +31,7 @@ from yibao.spec import declare_contract
 from yibao.values import Value
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Assessment(Value):
     """The year's assessment (第四十二条, 考核办法另定): passed, and when not,
     the re-review applied for within 30 working days."""
@@ -45,7 +45,7 @@ class Assessment(Value):
             raise FieldError("rereview_passed", "expected only when passed = false (a re-review follows a failed assessment)")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class HuaiyangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条).
 

@@ -45,7 +45,7 @@ def _not_above_sampled(self: Any, attribute: Any, value: int) -> None:
         )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Audit(Value):
     """A quarter's 稽核 result (第三条(三)): files sampled, files that passed."""
 
@@ -53,7 +53,7 @@ class Audit(Value):
     passed: int = attrs.field(validator=[non_negative, _not_above_sampled])
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class LuoyangFacts(Value):
     """A period's facts: a quarter (``"2026Q1"``) for the quarterly payment,
     or a year (``"2026"``) for the year-end settlement (第三条(五))."""

@@ -28,7 +28,7 @@ from yibao.values import Value
 SIGNING = "协议签订"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Deductions(Value):
     """What the year's supervision found, for the deductions of 第十条3."""
 
@@ -47,7 +47,7 @@ class Deductions(Value):
     clawback: Decimal = attrs.field(default=ZERO, validator=non_negative)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class XianyangFacts(Value):
     """A protection year's facts (保险期间 = 自然年度, 第三条).
 

@@ -21,7 +21,7 @@ from yibao.spec import declare_contract
 from yibao.values import Value
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Region(Value):
     """One 行政区划, settled on its own and never netted (第二十一条(4))."""
 
@@ -40,7 +40,7 @@ def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
         raise FieldError("regions", f"duplicate region name(s): {', '.join(dupes)}")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class XinxiangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条)."""
 

@@ -22,7 +22,7 @@ class Condition(Model):
     stage = "assessment"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         pass
 

@@ -26,7 +26,7 @@ class Itemized(Model):
     stage = "assessment"
     outputs = {"amount": "逐项扣减"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         amounts: Operand = attrs.field(converter=to_operand)
         min: Decimal | None = None

@@ -26,7 +26,7 @@ class PerIncident(Model):
     stage = "assessment"
     outputs = {"amount": "按次扣减"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         count: Operand = attrs.field(converter=to_operand)
         unit: Operand = attrs.field(converter=to_operand)

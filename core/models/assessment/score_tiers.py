@@ -14,7 +14,7 @@ from ...operands import Operand, to_operand, to_opt_operand
 from ..base import ONE, FindingSpec, Model, StepContext
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Tier:
     """One band of a score table: ``min ≤ score < max`` (the top band includes
     its max). In the band the payout is either a fixed ``share``, or reduced by
@@ -131,7 +131,7 @@ class ScoreTiers(Model):
     stage = "assessment"
     outputs = {"deduction": "考核扣减", "paid": "考核后支付"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         score: Operand = attrs.field(converter=to_operand)

@@ -13,7 +13,7 @@ from ...operands import Operand, to_operand
 from ..base import FindingSpec, Model, StepContext
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Threshold:
     """Below ``below`` (strictly), ``deduct`` of the base is deducted."""
 
@@ -32,7 +32,7 @@ class ThresholdDeduction(Model):
     stage = "assessment"
     outputs = {"deduction": "扣减"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)

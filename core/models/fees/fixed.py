@@ -18,7 +18,7 @@ class Fixed(Model):
     name = "fixed"
     outputs = {"amount": "合同约定金额"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         amount: Operand = attrs.field(converter=to_operand)
 

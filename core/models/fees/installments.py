@@ -14,7 +14,7 @@ from ...operands import Operand, to_operand
 from ..base import ONE, Model, StepContext
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Installment:
     key: str
     label: str
@@ -31,7 +31,7 @@ class Installments(Model):
     outputs: ClassVar[Mapping[str, str]] = {}
     outputs_from_params = True
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         total: Operand = attrs.field(converter=to_operand)
         parts: tuple[Installment, ...] = attrs.field()

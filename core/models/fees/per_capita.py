@@ -22,7 +22,7 @@ class PerCapita(Model):
     name = "per_capita"
     outputs = {"amount": "按人头计算的费用"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         count: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)

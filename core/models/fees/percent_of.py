@@ -19,7 +19,7 @@ class PercentOf(Model):
     name = "percent_of"
     outputs = {"amount": "按比例计算的金额"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         base: Operand = attrs.field(converter=to_operand)
         rate: Operand = attrs.field(converter=to_operand)

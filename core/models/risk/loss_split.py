@@ -21,7 +21,7 @@ class LossSplit(Model):
     stage = "risk"
     outputs = {"bureau": "政策性亏损（甲方承担）", "insurer": "非政策性亏损（乙方承担）"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)

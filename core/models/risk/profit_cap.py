@@ -24,7 +24,7 @@ class ProfitCap(Model):
     stage = "risk"
     outputs = {"approved": "核定盈利", "surplus": "超出盈利上限的结余（留存基金）"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)

@@ -20,7 +20,7 @@ class ReturnCap(Model):
     stage = "risk"
     outputs = {"returned": "结余返还", "retained": "结余留存"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         income: Operand = attrs.field(converter=to_operand)
         spending: Operand = attrs.field(converter=to_operand)

@@ -37,7 +37,7 @@ class RollingSurplus(Model):
     stage = "risk"
     outputs = {"rollover": "滚存结余转入", "drawn": "由滚存结余负担的超支", "end": "年末滚存结余"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         start: Operand = attrs.field(converter=to_operand)
         required: Operand = attrs.field(converter=to_operand)

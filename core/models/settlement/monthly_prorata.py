@@ -44,7 +44,7 @@ class MonthlyProrata(Model):
     stage = "settlement"
     outputs = {"amount": "按月计算的费用"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         total: Operand = attrs.field(converter=to_operand)
         end: str = attrs.field(converter=_end_ref)

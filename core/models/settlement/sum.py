@@ -22,7 +22,7 @@ class Sum(Model):
     stage = "settlement"
     outputs = {"amount": "合计"}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         add: tuple[Operand, ...] = attrs.field(converter=to_operands)
         subtract: tuple[Operand, ...] = attrs.field(

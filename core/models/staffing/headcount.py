@@ -27,7 +27,7 @@ class Headcount(Model):
     stage = "staffing"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         minimum: int
         role: str | None = None

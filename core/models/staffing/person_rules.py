@@ -21,7 +21,7 @@ def _non_negative_opt(_: Any, attribute: Any, value: Any) -> None:
         raise FieldError(attribute.name, f"expected a number ≥ 0, got {value}")
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)
 class PersonRule:
     """One requirement of a staffing clause for the members of one ``role``
     (every member when ``role`` is omitted). Each limit is inclusive, as
@@ -103,7 +103,7 @@ class PersonRules(Model):
     stage = "staffing"
     outputs: ClassVar[Mapping[str, str]] = {}
 
-    @attrs.frozen(eq=False, repr=False)
+    @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
         rules: tuple[PersonRule, ...]
         as_of: str | None = attrs.field(default=None, converter=_as_of_ref)
