@@ -9,8 +9,10 @@ file and reused while nothing it was made from has changed.
 Where: ``$YIBAO_CACHE_DIR`` if set, else the user cache directory —
 ``$XDG_CACHE_HOME/yibao`` (default ``~/.cache/yibao``) on Linux and BSD,
 ``~/Library/Caches/yibao`` on macOS, ``%LOCALAPPDATA%\\yibao\\Cache`` on
-Windows. One small file per contract version, ``contract-<key>.pickle``;
-deleting the directory is always safe.
+Windows. One small file per contract version, ``contract-<key>.pickle``,
+and a few small remembered answers, ``answer-<key>.pickle`` (whether any
+installed distribution declares yibao plugins, under the modification
+times of the ``sys.path`` folders); deleting the directory is always safe.
 
 Opt out: ``YIBAO_NO_CACHE=1`` (nothing is read or written).
 
@@ -94,8 +96,17 @@ def _file_stat(path: str | None, out: list[str]) -> None:
     out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
 
 
+def digest(*parts: str) -> str:
+    """A cache key made of strings (for small answers worth remembering)."""
+    h = sha256()
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogateescape") + b"\0")
+    return "answer-" + h.hexdigest()
+
+
 def key(contract_bytes: bytes, facts_class: type, models: dict[str, Any]) -> str:
-    """The cache key of a contract load (see the module docstring)."""
+    """The cache key of a contract load (see the module docstring):
+    ``contract-<sha256>``, the name of its file in the cache directory."""
     parts = [
         f"format {FORMAT}",
         f"yibao {__version__}",
@@ -116,7 +127,7 @@ def key(contract_bytes: bytes, facts_class: type, models: dict[str, Any]) -> str
     for p in [*parts, *sorted(set(stats))]:
         h.update(p.encode("utf-8", "surrogateescape") + b"\0")
     h.update(contract_bytes)
-    return h.hexdigest()
+    return "contract-" + h.hexdigest()
 
 
 def get(k: str) -> Any | None:
@@ -125,7 +136,7 @@ def get(k: str) -> Any | None:
     if d is None:
         return None
     try:
-        with open(d / f"contract-{k}.pickle", "rb") as fh:
+        with open(d / f"{k}.pickle", "rb") as fh:
             return load(fh)
     except Exception:  # absent, truncated or from other code: rebuilt by the caller
         return None
@@ -143,13 +154,29 @@ def put(k: str, value: Any) -> None:
     try:
         data = dumps(value, protocol=PROTOCOL)
         d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".contract-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, d / f"contract-{k}.pickle")
+            os.replace(tmp, d / f"{k}.pickle")
         except BaseException:
             os.unlink(tmp)
             raise
+        _prune(d)
     except Exception:
         return
+
+
+#: files kept in the cache directory; older ones go when a new one is written
+KEEP = 64
+
+
+def _prune(d: Path) -> None:
+    """Keep the ``KEEP`` most recently written files (every code change in an
+    editable install writes a new one)."""
+    files = sorted(d.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass

@@ -143,3 +143,10 @@ def test_the_cli_uses_and_survives_the_cache(cache_dir: Path) -> None:
     assert one.returncode == 0 and len(list(cache_dir.glob("contract-*.pickle"))) == 1
     two = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert two.returncode == 0 and two.stdout == one.stdout
+
+
+def test_the_directory_keeps_only_the_newest_files(cache_dir: Path) -> None:
+    for i in range(cache.KEEP + 5):
+        cache.put(cache.digest("test", str(i)), i)
+    assert len(list(cache_dir.glob("*.pickle"))) == cache.KEEP
+    assert cache.get(cache.digest("test", str(cache.KEEP + 4))) == cache.KEEP + 4  # the newest stays
