@@ -19,9 +19,11 @@ Opt out: ``YIBAO_NO_CACHE=1`` (nothing is read or written).
 The key is a sha256 over everything the loaded contract depends on: the
 contract file's bytes, the facts class (module and name), the yibao and
 Python versions, the models the registry offers (by module and name), and
-the size and modification time of every source file of the yibao package,
-of the bundled cities, of the facts class's module and of each model's
-module — so an edit to any code in an editable install changes the key and
+the size and modification time of the source file of every yibao module
+imported when the key is computed (the loader, the input pipeline, periods,
+results …), of each model's module, of the facts class's module and of the
+modules that check ``[calendar]`` and ``[claims]`` — so an edit to any code
+a loaded contract depends on, in an editable install, changes the key and
 stale data is never served. A file that cannot be read back (truncated,
 from another version) is ignored and rewritten. Files are written
 atomically (a temporary file renamed into place), so two processes never
@@ -72,20 +74,6 @@ def cache_dir() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yibao"
 
 
-def _tree_stats(root: str, out: list[str]) -> None:
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return
-    for e in entries:
-        if e.is_dir(follow_symlinks=False):
-            if e.name != "__pycache__" and not e.name.startswith("."):
-                _tree_stats(e.path, out)
-        elif e.name.endswith((".py", ".toml")):
-            st = e.stat()
-            out.append(f"{e.path}:{st.st_size}:{st.st_mtime_ns}")
-
-
 def _file_stat(path: str | None, out: list[str]) -> None:
     if not path:
         return
@@ -94,6 +82,38 @@ def _file_stat(path: str | None, out: list[str]) -> None:
     except OSError:
         return
     out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+
+
+#: modules a load depends on that may not be imported yet when its key is
+#: computed: the checks of ``[calendar]`` and ``[claims]`` (run at load time)
+LOAD_CHECKS = ("yibao.calendar", "yibao.claims.spec")
+
+
+def _source_files(facts_class: type, models: dict[str, Any]) -> set[str]:
+    """The source files a loaded contract depends on: every yibao module
+    imported so far (the loader, the input pipeline, periods, results …),
+    each model's module (imported or not), the facts class's module and the
+    load-time checks — a stat each, rather than a walk of the whole tree."""
+    files: set[str] = set()
+    for name, module in list(sys.modules.items()):
+        if name == "yibao" or name.startswith("yibao."):
+            file = getattr(module, "__file__", None)
+            if file:
+                files.add(file)
+    root = os.path.dirname(getattr(sys.modules.get("yibao"), "__file__", "") or "")
+    plugins = os.path.dirname(getattr(sys.modules.get("yibao.plugins"), "__file__", "") or "")
+    refs = [getattr(m, "module", None) for m in models.values()]
+    for name in (*LOAD_CHECKS, *(r for r in refs if r)):
+        base, rest = (plugins, name[len("yibao.plugins."):]) if name.startswith("yibao.plugins.") else (root, name[len("yibao."):])
+        if not name.startswith("yibao.") or not base:
+            continue
+        stem = os.path.join(base, *rest.split("."))
+        files.add(stem + ".py" if os.path.exists(stem + ".py") else os.path.join(stem, "__init__.py"))
+    for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file:
+            files.add(file)
+    return files
 
 
 def digest(*parts: str) -> str:
@@ -117,12 +137,8 @@ def key(contract_bytes: bytes, facts_class: type, models: dict[str, Any]) -> str
         f"{n}={getattr(m, 'module', None) or f'{m.__module__}.{m.__qualname__}'}" for n, m in models.items()
     )
     stats: list[str] = []
-    for package in ("yibao", "yibao.plugins"):
-        file = getattr(sys.modules.get(package), "__file__", None)
-        if file:
-            _tree_stats(os.path.dirname(file), stats)
-    for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
-        _file_stat(getattr(sys.modules.get(name), "__file__", None), stats)
+    for file in sorted(_source_files(facts_class, models)):
+        _file_stat(file, stats)
     h = sha256()
     for p in [*parts, *sorted(set(stats))]:
         h.update(p.encode("utf-8", "surrogateescape") + b"\0")

@@ -92,6 +92,15 @@ def test_a_code_change_changes_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path
     finally:
         os.utime(module_file, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert cache.key(data, facts_class, reg.models) == before
+    # … so does an edit to a model's module, imported or not, and to a load-time check
+    for module in ("yibao.models.risk.profit_cap", "yibao.claims.spec"):
+        file = Path(sys.modules["yibao"].__file__).parent.joinpath(*module.split(".")[1:]).with_suffix(".py")  # type: ignore[arg-type]
+        st = file.stat()
+        try:
+            os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+            assert cache.key(data, facts_class, reg.models) != before, module
+        finally:
+            os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns))
     # … and another model offered under a name changes it too
     other = dict(reg.models)
     other["sum"] = type(reg.model("fixed"))
