@@ -84,31 +84,56 @@ def _file_stat(path: str | None, out: list[str]) -> None:
     out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
 
 
-#: modules a load depends on that may not be imported yet when its key is
-#: computed: the checks of ``[calendar]`` and ``[claims]`` (run at load time)
-LOAD_CHECKS = ("yibao.calendar", "yibao.claims.spec")
+#: the core modules a loaded contract depends on: the loader, the input
+#: pipeline and the values it builds, the registry that offers the models,
+#: and the checks of ``[calendar]`` and ``[claims]`` run at load time
+LOAD_MODULES = (
+    "yibao",
+    "yibao.cache",
+    "yibao.calendar",
+    "yibao.claims",
+    "yibao.claims.spec",
+    "yibao.contract",
+    "yibao.dates",
+    "yibao.errors",
+    "yibao.hookspecs",
+    "yibao.inputs",
+    "yibao.models",
+    "yibao.models.base",
+    "yibao.money",
+    "yibao.operands",
+    "yibao.periods",
+    "yibao.registry",
+    "yibao.results",
+    "yibao.spec",
+    "yibao.stages",
+    "yibao.values",
+)
+
+
+def _module_file(root: str, name: str) -> list[str]:
+    """The candidate source files of module ``name`` under the package root."""
+    stem = os.path.join(root, *name.split(".")[1:])
+    return [stem + ".py", os.path.join(stem, "__init__.py")]
 
 
 def _source_files(facts_class: type, models: dict[str, Any]) -> set[str]:
-    """The source files a loaded contract depends on: every yibao module
-    imported so far (the loader, the input pipeline, periods, results …),
-    each model's module (imported or not), the facts class's module and the
-    load-time checks — a stat each, rather than a walk of the whole tree."""
-    files: set[str] = set()
-    for name, module in list(sys.modules.items()):
-        if name == "yibao" or name.startswith("yibao."):
-            file = getattr(module, "__file__", None)
-            if file:
-                files.add(file)
+    """The source files a loaded contract depends on — the same set whatever
+    has been imported so far, so that a second load in one process is served
+    from the cache too: :data:`LOAD_MODULES`, every standard model's module
+    and its family package (imported or not), the facts class's module and
+    the modules of models registered as classes."""
     root = os.path.dirname(getattr(sys.modules.get("yibao"), "__file__", "") or "")
-    plugins = os.path.dirname(getattr(sys.modules.get("yibao.plugins"), "__file__", "") or "")
-    refs = [getattr(m, "module", None) for m in models.values()]
-    for name in (*LOAD_CHECKS, *(r for r in refs if r)):
-        base, rest = (plugins, name[len("yibao.plugins."):]) if name.startswith("yibao.plugins.") else (root, name[len("yibao."):])
-        if not name.startswith("yibao.") or not base:
-            continue
-        stem = os.path.join(base, *rest.split("."))
-        files.add(stem + ".py" if os.path.exists(stem + ".py") else os.path.join(stem, "__init__.py"))
+    names = set(LOAD_MODULES)
+    for m in models.values():
+        ref = getattr(m, "module", None)
+        if ref and ref.startswith("yibao."):
+            parts = ref.split(".")
+            names.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+    files: set[str] = set()
+    if root:
+        for name in names:
+            files.update(_module_file(root, name))
     for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
         file = getattr(sys.modules.get(name), "__file__", None)
         if file:
