@@ -111,12 +111,6 @@ LOAD_MODULES = (
 )
 
 
-def _module_file(root: str, name: str) -> list[str]:
-    """The candidate source files of module ``name`` under the package root."""
-    stem = os.path.join(root, *name.split(".")[1:])
-    return [stem + ".py", os.path.join(stem, "__init__.py")]
-
-
 def _source_files(facts_class: type, models: dict[str, Any]) -> set[str]:
     """The source files a loaded contract depends on — the same set whatever
     has been imported so far, so that a second load in one process is served
@@ -130,10 +124,13 @@ def _source_files(facts_class: type, models: dict[str, Any]) -> set[str]:
         if ref and ref.startswith("yibao."):
             parts = ref.split(".")
             names.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+    # a name that prefixes another is a package (its __init__.py), the rest modules
+    packages = {n.rpartition(".")[0] for n in names} | {"yibao"}
     files: set[str] = set()
     if root:
         for name in names:
-            files.update(_module_file(root, name))
+            stem = os.path.join(root, *name.split(".")[1:])
+            files.add(os.path.join(stem, "__init__.py") if name in packages else stem + ".py")
     for name in {facts_class.__module__, *(m.__module__ for m in models.values() if isinstance(m, type))}:
         file = getattr(sys.modules.get(name), "__file__", None)
         if file:
