@@ -1,6 +1,6 @@
 """Benchmark: process start to JSON, and one contract-period in process.
 
-    python benchmarks/startup.py [--runs 30]
+    python benchmarks/startup.py [--runs 30] [--instructions]
 
 1. ``yibao compute xinxiang --format json`` as a subprocess, against the bare
    ``python -c "import click, pluggy, attrs, cattrs"`` baseline; goal ≤ 1.5×.
@@ -9,12 +9,19 @@
 
 Prints medians; the README's performance section quotes them. Not a test:
 timings are never asserted in the test suite.
+
+``--instructions`` also counts the instructions of one run of each command
+under ``valgrind --tool=callgrind`` (Debian's ``valgrind``), with a fixed
+``PYTHONHASHSEED``: a figure that other load on the machine does not move,
+for comparing two versions of the code when wall times drift.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,10 +52,24 @@ def interleaved(a: list[str], b: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(ta), statistics.median(tb)
 
 
+def instructions(cmd: list[str]) -> int:
+    """Instructions of one run of ``cmd`` (callgrind's "Collected" total)."""
+    env = {**ENV, "PYTHONHASHSEED": "0"}
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        capture_output=True, text=True, env=env, check=False,
+    ).stderr
+    m = re.search(r"Collected : (\d+)", out)
+    if m is None:
+        raise SystemExit(f"valgrind gave no instruction count:\n{out[-500:]}")
+    return int(m.group(1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--city", default="xinxiang")
+    ap.add_argument("--instructions", action="store_true", help="also count instructions under valgrind")
     args = ap.parse_args()
 
     # The console script beside this interpreter, not whatever `yibao` is first
@@ -63,6 +84,15 @@ def main() -> None:
     print(f"baseline import click, pluggy, attrs, cattrs : {base * 1000:7.1f} ms (median of {args.runs})")
     print(f"yibao compute {args.city} --format json      : {full * 1000:7.1f} ms")
     print(f"ratio                                        : {full / base:7.2f}×  (goal ≤ 1.5×)")
+
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+        base_cmd = [sys.executable, "-c", "import click, pluggy, attrs, cattrs"]
+        full_cmd = [*yibao_cmd, "compute", args.city, "--format", "json"]
+        once(full_cmd)  # the contract cache and bytecode written
+        ib, iy = instructions(base_cmd), instructions(full_cmd)
+        print(f"instructions, baseline / yibao             : {ib / 1e6:7.1f}M / {iy / 1e6:.1f}M = {iy / ib:.3f}×")
 
     from yibao import api
 
