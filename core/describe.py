@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .contract import Contract
     from .registry import Registry
     from .results import Result
+    from .spec import ContractSpec
 
 
 def describe_contract(c: Contract) -> dict[str, Any]:
@@ -168,3 +169,32 @@ def dump_schema(schema: dict[str, Any]) -> str:
     """A schema as committed in ``schemas/``: sorted keys, two-space indent,
     one trailing newline, so a regenerated file diffs only where it changed."""
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def contract_rows(
+    specs: Iterable[ContractSpec], load: Callable[[str], Contract], owner: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """One row per contract — name, plugin, contract id, title, parties,
+    term — as ``yibao list`` and ``GET /contracts`` show them. A contract
+    whose TOML does not load gets a row with its error: one broken file
+    must not hide the other cities."""
+    rows: list[dict[str, Any]] = []
+    for spec in specs:
+        try:
+            d = load(spec.name).doc
+        except Exception as exc:
+            rows.append({"name": spec.name, "plugin": owner(spec.name), "error": str(exc)})
+            continue
+        rows.append(
+            {
+                "name": spec.name,
+                "plugin": owner(spec.name),
+                "contract": d.id,
+                "title": d.title,
+                "bureau": d.parties.bureau,
+                "insurer": d.parties.insurer,
+                "start": d.term.start.isoformat(),
+                "end": d.term.end.isoformat(),
+            }
+        )
+    return rows

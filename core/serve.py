@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, api
 from .contract import Contract
+from .describe import contract_rows
 from .errors import InputError, Problem, closest, join_path
 from .output import compute_schema, error_schema, problem_dicts, stamp
 from .registry import Registry
@@ -386,25 +387,7 @@ def create_app(reg: Registry | None = None, settings: Settings | None = None) ->
 
     @app.get("/contracts", summary="The contracts (yibao list).")
     async def contracts() -> Response:
-        rows = []
-        for spec in api.list_contracts(service.reg):
-            try:
-                d = service.contract(spec.name).doc
-            except Exception as exc:  # a broken TOML must not hide the other cities
-                rows.append({"name": spec.name, "plugin": service.owner(spec.name), "error": str(exc)})
-                continue
-            rows.append(
-                {
-                    "name": spec.name,
-                    "plugin": service.owner(spec.name),
-                    "contract": d.id,
-                    "title": d.title,
-                    "bureau": d.parties.bureau,
-                    "insurer": d.parties.insurer,
-                    "start": d.term.start.isoformat(),
-                    "end": d.term.end.isoformat(),
-                }
-            )
+        rows = contract_rows(api.list_contracts(service.reg), service.contract, service.owner)
         return _json(stamp({"contracts": rows}))
 
     @app.get("/contracts/{city}", summary="A contract's terms, parameters and interpretations (yibao show).")

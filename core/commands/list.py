@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .. import api
+from ..describe import contract_rows
 from ..render import table
 from ._common import emit, format_option, json_alias_option, registry, warn_failures
 
@@ -26,27 +27,9 @@ def cmd(ctx: click.Context, fmt: str | None, as_json: bool) -> None:
     """
     reg = registry(ctx)
     warn_failures(reg)
-    rows: list[dict[str, Any]] = []
-    for spec in api.list_contracts(reg):
-        plugin = reg.plugin_name(reg.owners[spec.name])
-        try:
-            c = api.load_contract(spec.name, reg=reg)
-        except Exception as exc:  # a broken TOML must not hide the other cities
-            rows.append({"name": spec.name, "plugin": plugin, "error": str(exc)})
-            continue
-        d = c.doc
-        rows.append(
-            {
-                "name": spec.name,
-                "plugin": plugin,
-                "contract": d.id,
-                "title": d.title,
-                "bureau": d.parties.bureau,
-                "insurer": d.parties.insurer,
-                "start": d.term.start.isoformat(),
-                "end": d.term.end.isoformat(),
-            }
-        )
+    rows = contract_rows(
+        api.list_contracts(reg), lambda name: api.load_contract(name, reg=reg), lambda name: reg.plugin_name(reg.owners[name])
+    )
     emit({"contracts": rows}, "json" if as_json else fmt, lambda: _text(rows))
 
 
