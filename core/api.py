@@ -185,12 +185,21 @@ def compute(
     ledger = Ledger(contract.interpretations)
     ledger.source = facts_file
     reg = contract.registry
+    staffing: Ledger | None = None
+    if roster is not None:
+        # The roster is checked first, into a ledger of its own, so that a
+        # money step can count its findings (洛阳 第五条(二): a county
+        # shortfall is a breach costing 2%); its findings still follow the money's.
+        staffing = Ledger(contract.interpretations)
+        staffing.source = facts_file
+        reg.hook(contract.name, "yibao_check_staffing")(
+            contract=contract, facts=facts, roster=tuple(roster), ledger=staffing
+        )
+        ledger.roster_findings = tuple(staffing.findings)
     for stage in MONEY_STAGES:
         reg.hook(contract.name, stage.hook)(contract=contract, facts=facts, ledger=ledger)
-    if roster is not None:
-        reg.hook(contract.name, "yibao_check_staffing")(
-            contract=contract, facts=facts, roster=tuple(roster), ledger=ledger
-        )
+    if staffing is not None:
+        ledger.absorb(staffing)
     elif any(b.stage == "staffing" for b in contract.steps):
         ledger.finding(
             "staffing.not_checked",
