@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .contract import STEP_KEYS, ContractDoc, Step
+from .money import Money
 from .models import resolve
 from .periods import ContractQuarter, Month, Period, Quarter, Year, kinds_of
 
@@ -58,6 +59,8 @@ def type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [_period_schema(k) for k in kinds]} if len(kinds) > 1 else _period_schema(kinds[0])
     if _is_operand(tp):
         return {"type": ["string", "number", "integer"], "description": "a number, or the name of a facts key or of an earlier item"}
+    if tp is Money:
+        return {**NUMBER, "description": "an amount in 元, at most two decimals (分); strings such as '41.43万' are accepted"}
     if tp is Decimal:
         return dict(NUMBER)
     if tp is bool:

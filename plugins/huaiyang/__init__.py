@@ -25,7 +25,7 @@ import attrs
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
-from yibao.money import WAN, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
+from yibao.money import WAN, Money, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -61,13 +61,13 @@ class HuaiyangFacts(Value):
 
     year: Year
     insured: int = attrs.field(validator=non_negative)
-    payouts: Decimal = attrs.field(validator=non_negative)
-    prior_year_income: Decimal = attrs.field(validator=non_negative)
-    prior_year_premium: Decimal = attrs.field(
+    payouts: Money = attrs.field(validator=non_negative)
+    prior_year_income: Money = attrs.field(validator=non_negative)
+    prior_year_premium: Money = attrs.field(
         default=attrs.Factory(lambda self: self.prior_year_income, takes_self=True), validator=non_negative
     )
-    rolling_surplus_start: Decimal | None = None
-    march_batch: Decimal | None = attrs.field(default=None, validator=non_negative)
+    rolling_surplus_start: Money | None = None
+    march_batch: Money | None = attrs.field(default=None, validator=non_negative)
     assessment: Assessment | None = None
     roster: str | None = None
 

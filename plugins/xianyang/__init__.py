@@ -19,7 +19,7 @@ import attrs
 from yibao.dates import add_months
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
-from yibao.money import ZERO, fmt_amount
+from yibao.money import ZERO, Money, fmt_amount
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -40,11 +40,11 @@ class Deductions(Value):
     unanswered_inquiries: int = attrs.field(default=0, validator=non_negative)
     #: (4) 财务制度问题：每次由甲方确定的扣款金额（元），一次一项；
     #: the range the contract allows is checked by the step (contract.toml)
-    financial_issues: tuple[Decimal, ...] = ()
+    financial_issues: tuple[Money, ...] = ()
     #: (5) 工作人员态度、纪律等信访问题：件次
     attitude_complaints: int = attrs.field(default=0, validator=non_negative)
     #: (2) 为不符合准入标准的患者已拨付、应收回的慢特病基金（元）
-    clawback: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    clawback: Money = attrs.field(default=ZERO, validator=non_negative)
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -58,9 +58,9 @@ class XianyangFacts(Value):
     """
 
     year: Year
-    payouts: Decimal = attrs.field(validator=non_negative)
+    payouts: Money = attrs.field(validator=non_negative)
     assessment_passed: bool
-    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
     deductions: Deductions = attrs.field(factory=Deductions)
     signed_on: dt.date | None = None
 
