@@ -25,7 +25,7 @@ import attrs
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
-from yibao.money import WAN, Money, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
+from yibao.money import WAN, ZERO, Money, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -56,7 +56,10 @@ class HuaiyangFacts(Value):
     ``rolling_surplus_start``: 滚存结余 at the start of the year; in a
     multi-year run it is carried from the previous year and may be left out.
     ``march_batch``: the March transfer actually made, read only under the
-    ``transfer_split = as_transferred`` reading.
+    ``transfer_split = as_transferred`` reading. ``remote_care_unremitted``:
+    异地就医资金 the insurer did not hand up (第二十一条), deducted from this
+    year's premium payments — give it in the year the bureau deducts it
+    (当年或者次年).
     """
 
     year: Year
@@ -68,6 +71,7 @@ class HuaiyangFacts(Value):
     )
     rolling_surplus_start: Money | None = None
     march_batch: Money | None = attrs.field(default=None, validator=non_negative)
+    remote_care_unremitted: Money = attrs.field(default=ZERO, validator=non_negative)
     assessment: Assessment | None = None
     roster: str | None = None
 
@@ -75,6 +79,11 @@ class HuaiyangFacts(Value):
     def assessment_passed(self) -> bool:
         """False only when an assessment was given and failed."""
         return self.assessment is None or self.assessment.passed
+
+    @property
+    def remote_care_remitted(self) -> bool:
+        """False when 异地就医资金 was left un-handed-up (第二十一条)."""
+        return not self.remote_care_unremitted
 
     @property
     def rereview_not_failed(self) -> bool:
