@@ -623,3 +623,42 @@ def test_remote_care_unremitted_is_offset_against_the_premium(
         assert "0.01" in keys["remote_care.offset_short"].message
     else:
         assert "remote_care.offset_short" not in keys
+
+
+# ------------------------------------------------------------- 第三十一条: compute flags a revolving fund ≠ 41.43万
+@pytest.mark.parametrize(
+    ("income", "differs"),
+    [
+        ("8285000", False),  # 414,250.00 -> 41.43万 to the 100 元 it is written in (at the edge)
+        ("8284999.99", True),  # 414,249.9995 -> 41.42万: just below
+        ("8286900", False),  # 414,345.00 -> 41.43万
+        ("8287000", True),  # 414,350.00 -> 41.44万: just above
+    ],
+)
+def test_compute_flags_a_revolving_fund_other_than_stated(contract: Any, income: str, differs: bool) -> None:
+    r = compute(contract, prior_year_income=D(income))
+    found = [f for f in r.findings if f.key == "funding.revolving_fund_differs"]
+    if differs:
+        assert len(found) == 1 and found[0].severity == "warning" and found[0].clause == "第三十一条"
+        assert "41.43万" in found[0].message
+    else:
+        assert found == []
+
+
+def test_compute_of_a_later_year_does_not_check_the_2025_figure(contract: Any) -> None:
+    r = compute(contract, year=2026, prior_year_income=D("1"))
+    assert not [f for f in r.findings if f.key == "funding.revolving_fund_differs"]
+
+
+# ------------------------------------------------------------- 第二十八条: march_batch under a reading that ignores it
+def test_march_batch_ignored_under_equal_halves_is_said(contract: Any) -> None:
+    r = compute(contract, march_batch=D("5000000"))
+    assert r.amount("transfer_march") == D("4200000.00")  # half of 8,400,000.00, not 5,000,000
+    [f] = [f for f in r.findings if f.key == "funding.march_batch_ignored"]
+    assert f.severity == "warning" and f.clause == "第二十八条" and "5000000.00" in f.message
+
+
+def test_march_batch_used_under_as_transferred_is_not_flagged(contract: Any) -> None:
+    r = compute(contract, {"transfer_split": "as_transferred"}, march_batch=D("5000000"))
+    assert r.amount("transfer_march") == D("5000000.00")
+    assert not [f for f in r.findings if f.key == "funding.march_batch_ignored"]
