@@ -287,7 +287,8 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
     """The last day of a contract deadline counted from an event on
     ``start``, exactly the JSON of ``yibao deadline`` (without its version
     stamp): key, clause, count and unit, ``due``, the weekday, the day it
-    rolled from, the formula, the calendar used.
+    rolled from, the formula, the calendar used, and the reading that chose
+    the entry when the deadline depends on one (``contract.with_choices``).
 
     :raises InputError: no such deadline (with the closest key), or a year
         no calendar covers.
@@ -314,6 +315,7 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
         "formula": due.formula,
         "notes": list(due.notes),
         "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+        "reading": d.reading,
     }
 
 
