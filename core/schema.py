@@ -17,8 +17,8 @@ from typing import Any
 import attrs
 
 from .contract import STEP_KEYS, ContractDoc, Step
-from .money import Money
 from .models import resolve
+from .money import Money
 from .periods import ContractQuarter, Month, Period, Quarter, Year, kinds_of
 
 NUMBER = {"type": ["number", "integer", "string"], "description": "a number; strings such as '17811万' or '3.85%' are accepted"}
