@@ -185,12 +185,21 @@ def compute(
     ledger = Ledger(contract.interpretations)
     ledger.source = facts_file
     reg = contract.registry
+    staffing: Ledger | None = None
+    if roster is not None:
+        # The roster is checked first, into a ledger of its own, so that a
+        # money step can count its findings (洛阳 第五条(二): a county
+        # shortfall is a breach costing 2%); its findings still follow the money's.
+        staffing = Ledger(contract.interpretations)
+        staffing.source = facts_file
+        reg.hook(contract.name, "yibao_check_staffing")(
+            contract=contract, facts=facts, roster=tuple(roster), ledger=staffing
+        )
+        ledger.roster_findings = tuple(staffing.findings)
     for stage in MONEY_STAGES:
         reg.hook(contract.name, stage.hook)(contract=contract, facts=facts, ledger=ledger)
-    if roster is not None:
-        reg.hook(contract.name, "yibao_check_staffing")(
-            contract=contract, facts=facts, roster=tuple(roster), ledger=ledger
-        )
+    if staffing is not None:
+        ledger.absorb(staffing)
     elif any(b.stage == "staffing" for b in contract.steps):
         ledger.finding(
             "staffing.not_checked",
@@ -278,7 +287,8 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
     """The last day of a contract deadline counted from an event on
     ``start``, exactly the JSON of ``yibao deadline`` (without its version
     stamp): key, clause, count and unit, ``due``, the weekday, the day it
-    rolled from, the formula, the calendar used.
+    rolled from, the formula, the calendar used, and the reading that chose
+    the entry when the deadline depends on one (``contract.with_choices``).
 
     :raises InputError: no such deadline (with the closest key), or a year
         no calendar covers.
@@ -305,6 +315,7 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
         "formula": due.formula,
         "notes": list(due.notes),
         "calendar": {str(y): cal.source(y) for y in years if cal.covers(y)},
+        "reading": d.reading,
     }
 
 

@@ -44,7 +44,17 @@ from .errors import FieldError, InputError, Problem
 
 ONE_DAY = dt.timedelta(days=1)
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-UNIT_ZH = {"working_days": "个工作日", "days": "日", "months": "个月"}
+UNIT_ZH = {
+    "working_days": "个工作日",
+    "days": "日",
+    "months": "个月",
+    "month_ends": "个月末",
+    "quarter_ends": "个季度末",
+    "year_ends": "个年度末",
+}
+#: a fixed calendar point: the end of the N-th period after the one the start day is in
+PERIOD_ENDS = {"month_ends": 1, "quarter_ends": 3, "year_ends": 12}
+PERIOD_ZH = {"month_ends": "月", "quarter_ends": "季度", "year_ends": "年度"}
 HOWTO = "docs/deadlines.md"
 
 
@@ -145,7 +155,10 @@ class Due:
 
     @property
     def formula(self) -> str:
-        text = f"{self.start} + {self.count}{UNIT_ZH[self.unit]}"
+        if self.unit in PERIOD_ENDS:
+            text = f"{self.start} 所在{PERIOD_ZH[self.unit]}之后第{self.count}{UNIT_ZH[self.unit]}"
+        else:
+            text = f"{self.start} + {self.count}{UNIT_ZH[self.unit]}"
         if self.rolled_from is not None:
             return f"{text} = {self.rolled_from}（{WEEKDAYS_ZH[self.rolled_from.weekday()]}，休息日）→ 顺延至 {self.due}"
         return f"{text} = {self.due}"
@@ -237,12 +250,17 @@ class WorkCalendar:
                 if self.is_workday(day):
                     n += 1
             end = day
-        elif unit in ("days", "months"):
-            raw = start + dt.timedelta(days=count) if unit == "days" else add_months(start, count)
+        elif unit in ("days", "months") or unit in PERIOD_ENDS:
+            if unit == "days":
+                raw = start + dt.timedelta(days=count)
+            elif unit == "months":
+                raw = add_months(start, count)
+            else:
+                raw = period_end(start, count, PERIOD_ENDS[unit])
             end = self.next_workday(raw)
             rolled = raw if end != raw else None
         else:
-            raise InputError.one(None, "unit", f"expected working_days, days or months, got {unit!r}")
+            raise InputError.one(None, "unit", f"expected one of {', '.join(UNIT_ZH)}, got {unit!r}")
         return Due(start, count, unit, end, rolled, tuple(self._notes(start, end)))
 
     def _notes(self, start: dt.date, end: dt.date) -> list[str]:
@@ -292,6 +310,17 @@ class WorkCalendar:
                 i = bisect.bisect_right(work, start)
             out.append(work[i + count - 1])
         return out
+
+
+def period_end(day: dt.date, count: int, months: int) -> dt.date:
+    """The last day of the ``count``-th period of ``months`` months (1: a
+    month, 3: a calendar quarter, 12: a year) after the one ``day`` is in;
+    ``count = 0``: the end of ``day``'s own period. 2026-12-31, 1 quarter:
+    2027-03-31 (次年第一季度末)."""
+    first_month = (day.month - 1) // months * months + 1
+    start = dt.date(day.year, first_month, 1)
+    nxt = add_months(start, (count + 1) * months)
+    return nxt - ONE_DAY
 
 
 class _Jan1(dict[int, int]):
@@ -374,6 +403,13 @@ def calendar_for(contract: Any, files: Sequence[str | Path] = ()) -> WorkCalenda
     return WorkCalendar(tables)
 
 
+def active_deadlines(contract: Any) -> list[Any]:
+    """The ``[[deadlines]]`` entries that hold under the contract's readings
+    (an entry with ``reading = "ID=CHOICE"`` only when ID's choice is CHOICE)."""
+    chosen = {i.id: i.choice for i in contract.doc.interpretations}
+    return [d for d in contract.doc.deadlines if d.gate is None or chosen.get(d.gate[0]) == d.gate[1]]
+
+
 def find_deadline(contract: Any, key: str) -> Any:
     """The ``[[deadlines]]`` entry of ``key`` (or of a clause naming exactly
     one deadline, e.g. ``第十七条(二)``).
@@ -382,7 +418,7 @@ def find_deadline(contract: Any, key: str) -> Any:
     """
     from .errors import closest  # noqa: PLC0415
 
-    deadlines = contract.doc.deadlines
+    deadlines = active_deadlines(contract)
     by_key = {d.key: d for d in deadlines}
     if key in by_key:
         return by_key[key]

@@ -82,14 +82,29 @@ class TermEntry:
 
 @attrs.frozen(eq=False, repr=False, slots=False)
 class Deadline:
-    """A deadline the contract sets, counted from an event."""
+    """A deadline the contract sets, counted from an event: ``count``
+    working days, days or months after it, or the end of the ``count``-th
+    month, quarter or year after the one it falls in (``month_ends``,
+    ``quarter_ends``, ``year_ends``: 咸阳 第四条4 次年第一季度末 is the end of
+    the first quarter after the protection year's last day). ``reading =
+    "ID=CHOICE"``: the entry holds only under that reading, and another
+    entry of the same key holds under the others (咸阳 第四条1 首月)."""
 
     key: str
     label: str
     clause: str
     count: int
-    unit: Literal["working_days", "days", "months"]
+    unit: Literal["working_days", "days", "months", "month_ends", "quarter_ends", "year_ends"]
     start: str
+    reading: str | None = None
+
+    @property
+    def gate(self) -> tuple[str, str] | None:
+        """``reading`` as ``(ID, CHOICE)``, or None."""
+        if self.reading is None or "=" not in self.reading:
+            return None
+        iid, choice = self.reading.split("=", 1)
+        return iid.strip(), choice.strip()
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -281,6 +296,7 @@ def load_contract(
     steps = _bind_steps(doc, spec, registry, file, problems)
     _check_readings(doc, steps, file, problems)
     _check_payable(doc, steps, file, problems)
+    _check_deadlines(doc, file, problems)
     for check in table_checks:
         problems.extend(check(doc, spec, file))
     if problems:
@@ -314,6 +330,40 @@ def _check_renewal(doc: ContractDoc, file: str, problems: list[Problem]) -> None
     by_id = {i.id: i for i in doc.interpretations}
     if iid.strip() not in by_id or choice.strip() not in by_id[iid.strip()].readings:
         problems.append(Problem(file, "term.renewal_reading", f"expected ID=CHOICE of an [[interpretations]] entry, got {reading!r}"))
+
+
+def _check_deadlines(doc: ContractDoc, file: str, problems: list[Problem]) -> None:
+    """``[[deadlines]]``: a key is one entry, or one entry per reading of one
+    interpretation (``reading = "ID=CHOICE"``), so that every reading has
+    exactly one deadline of that key."""
+    by_id = {i.id: i for i in doc.interpretations}
+    entries: dict[str, list[tuple[int, Deadline]]] = {}
+    for i, d in enumerate(doc.deadlines):
+        entries.setdefault(d.key, []).append((i, d))
+    for key, found in entries.items():
+        first = f"deadlines[{found[0][0]}]"
+        gates = [d.gate for _, d in found]
+        if len(found) > 1 and None in gates:
+            problems.append(Problem(file, f"deadlines[{found[1][0]}].key", f"duplicate deadline key {key!r} (give each entry a reading = 'ID=CHOICE')"))
+            continue
+        if gates == [None]:
+            continue
+        ids = {g[0] for g in gates if g is not None}
+        for i, d in found:
+            if d.gate is None:
+                problems.append(Problem(file, f"deadlines[{i}].reading", f"expected ID=CHOICE such as 'first_month=within_one_month', got {d.reading!r}"))
+        if len(ids) != 1 or any(g is None for g in gates):
+            continue
+        iid = ids.pop()
+        if iid not in by_id:
+            hint = closest(iid, by_id)
+            problems.append(Problem(file, f"{first}.reading", f"no [[interpretations]] entry {iid!r}" + (f"; did you mean {hint!r}?" if hint else "")))
+            continue
+        choices = [g[1] for g in gates if g is not None]
+        if sorted(choices) != sorted(by_id[iid].readings):
+            problems.append(
+                Problem(file, f"{first}.reading", f"deadline {key!r}: expected one entry per reading of {iid!r} ({', '.join(by_id[iid].readings)}), got {', '.join(choices)}")
+            )
 
 
 def _check_interpretations(doc: ContractDoc, file: str, problems: list[Problem]) -> None:

@@ -26,7 +26,7 @@ from cattrs.errors import (
 )
 
 from .errors import FieldError, InputError, Problem, closest, join_path
-from .money import parse_decimal
+from .money import Money, parse_decimal, parse_money
 from .operands import Operand
 from .periods import kinds_of, parse_any
 
@@ -143,12 +143,13 @@ _OWN_TYPES: dict[Any, Any] = {
     Scalar: _structure_scalar,
     YesNo: _structure_yes_no,
     Operand: lambda v, _: Operand.parse(v),
+    Money: lambda v, _: parse_money(v),
 }
 
 
 def _is_own_type(t: Any) -> bool:
-    """A yibao type: a scalar, a yes/no cell, an operand, a period kind or a
-    union of period kinds."""
+    """A yibao type: a scalar, a yes/no cell, an operand, an amount of money
+    (:data:`yibao.money.Money`), a period kind or a union of period kinds."""
     try:
         if t in _OWN_TYPES:
             return True

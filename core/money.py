@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NewType
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
@@ -18,6 +19,26 @@ HUNDRED = Decimal("100")
 WAN = Decimal("10000")
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(万|%|％)?\s*(元)?\s*$")
+
+
+#: an amount of money in a facts file (元): at most two decimals (分). A facts
+#: field annotated ``Money`` refuses ``1.234`` (exit 2 naming the key) instead
+#: of rounding it without notice; :mod:`yibao.inputs` structures it.
+Money = NewType("Money", Decimal)
+
+
+def parse_money(value: object) -> Money:
+    """A facts amount: :func:`parse_decimal`, and at most two decimals.
+
+    :raises ValueError: not a number, or finer than 分.
+    """
+    number = parse_decimal(value)
+    if to_fen(number) != number:
+        raise ValueError(
+            f"expected an amount in 元 with at most two decimals (分), got {value}; "
+            f"give the amount as paid or booked, e.g. {fmt_amount(to_fen(number))}"
+        )
+    return Money(number)
 
 
 def to_fen(value: Decimal) -> Decimal:

@@ -67,11 +67,21 @@ def render_terms(info: dict[str, Any]) -> str:
         out.append(table(["键", "条款内容", "值", "条款"], [[x["key"], x["label"], str(x["value"]), x["clause"]] for x in info["terms"]]))
     if info["deadlines"]:
         out += ["", "期限："]
-        unit = {"working_days": "个工作日", "days": "日", "months": "个月"}
+        unit = {
+            "working_days": "个工作日",
+            "days": "日",
+            "months": "个月",
+            "month_ends": "个月末",
+            "quarter_ends": "个季度末",
+            "year_ends": "个年度末",
+        }
         out.append(
             table(
-                ["键", "事项", "期限", "起算", "条款"],
-                [[d["key"], d["label"], f"{d['count']}{unit[d['unit']]}", d["start"], d["clause"]] for d in info["deadlines"]],
+                ["键", "事项", "期限", "起算", "条款", "解释"],
+                [
+                    [d["key"], d["label"], f"{d['count']}{unit[d['unit']]}", d["start"], d["clause"], d.get("reading") or ""]
+                    for d in info["deadlines"]
+                ],
             )
         )
     if info["interpretations"]:

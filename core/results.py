@@ -110,6 +110,10 @@ class Ledger:
         self.used_interpretations: dict[str, Interpretation] = {}
         #: the facts file being computed, for error messages
         self.source: str | None = None
+        #: the roster's findings, known before the money stages run (a roster
+        #: is checked first, into a ledger of its own): what a money step may
+        #: count (洛阳 第五条(二): a county staffing shortfall is a breach)
+        self.roster_findings: tuple[Finding, ...] = ()
 
     def item(
         self,
@@ -143,6 +147,15 @@ class Ledger:
         f = Finding(key, severity, message, clause, scope)
         self.findings.append(f)
         return f
+
+    def absorb(self, other: Ledger) -> None:
+        """Append another ledger's items, findings and readings used (the
+        roster's, after the money stages: the order results always had)."""
+        for li in other.items:
+            self.item(li.key, li.label, li.amount, li.formula, li.clause, li.scope, li.kind)
+        self.findings.extend(other.findings)
+        for iid, interp in other.used_interpretations.items():
+            self.used_interpretations.setdefault(iid, interp)
 
     def get(self, key: str, scope: str | None = None) -> Decimal | None:
         """The rounded amount of an item already produced (scope first, then

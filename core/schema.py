@@ -18,6 +18,7 @@ import attrs
 
 from .contract import STEP_KEYS, ContractDoc, Step
 from .models import resolve
+from .money import Money
 from .periods import ContractQuarter, Month, Period, Quarter, Year, kinds_of
 
 NUMBER = {"type": ["number", "integer", "string"], "description": "a number; strings such as '17811万' or '3.85%' are accepted"}
@@ -58,6 +59,8 @@ def type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [_period_schema(k) for k in kinds]} if len(kinds) > 1 else _period_schema(kinds[0])
     if _is_operand(tp):
         return {"type": ["string", "number", "integer"], "description": "a number, or the name of a facts key or of an earlier item"}
+    if tp is Money:
+        return {**NUMBER, "description": "an amount in 元, at most two decimals (分); strings such as '41.43万' are accepted"}
     if tp is Decimal:
         return dict(NUMBER)
     if tp is bool:

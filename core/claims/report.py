@@ -144,7 +144,7 @@ def counts(cfg: ClaimsDoc, summary: Sequence[SummaryRow]) -> tuple[CountRow, ...
     return tuple(out)
 
 
-def benefit_info(doc: ContractText, cfg: ClaimsDoc, basis: str) -> dict[str, Any] | None:
+def benefit_info(doc: ContractText, cfg: ClaimsDoc, basis: str, year: str = "received") -> dict[str, Any] | None:
     """The benefit rule as applied, with its figures resolved, for the
     report to say what was computed and under which clause."""
     b = cfg.benefit
@@ -155,6 +155,7 @@ def benefit_info(doc: ContractText, cfg: ClaimsDoc, basis: str) -> dict[str, Any
         "clause": b.clause,
         "label": b.label,
         "basis": basis,
+        "year": year,
         "ratio": fmt_rate(ratio),
         "annual_cap": fmt_amount(cap),
     }
@@ -163,12 +164,22 @@ def benefit_info(doc: ContractText, cfg: ClaimsDoc, basis: str) -> dict[str, Any
     return info
 
 
-def interpretations_used(contract: Any, cfg: ClaimsDoc) -> tuple[dict[str, Any], ...]:
-    """The interpretations that affected the run (the benefit basis)."""
-    if cfg.benefit is None or cfg.benefit.basis_interpretation is None:
+def interpretations_used(contract: Any, cfg: ClaimsDoc, has_incurred: bool = False) -> tuple[dict[str, Any], ...]:
+    """The interpretations that affected the run (the benefit basis; the
+    benefit year when the log has an ``incurred_on`` column)."""
+    b = cfg.benefit
+    if b is None:
         return ()
-    it = contract.interpretations[cfg.benefit.basis_interpretation]
-    return ({"id": it.id, "clause": it.clause, "reading": it.reading, "alternatives": list(it.alternatives)},)
+    ids = [b.basis_interpretation]
+    if has_incurred:
+        ids.append(b.year_interpretation)
+    out = []
+    for iid in ids:
+        if iid is None:
+            continue
+        it = contract.interpretations[iid]
+        out.append({"id": it.id, "clause": it.clause, "reading": it.reading, "alternatives": list(it.alternatives)})
+    return tuple(out)
 
 
 # --------------------------------------------------------------- rendering

@@ -24,7 +24,7 @@ import attrs
 from ..errors import InputError, Problem
 from . import sql
 from .report import BadRow, ClaimsReport, SummaryRow, benefit_info, counts, interpretations_used
-from .spec import ClaimsDoc, chosen_basis, claims_doc
+from .spec import ClaimsDoc, chosen_basis, chosen_year, claims_doc
 
 if TYPE_CHECKING:
     from ..calendar import WorkCalendar
@@ -84,9 +84,15 @@ def run_claims(
         src = _describe_source(con, file, memory_limit)
         cols = sql.resolve_columns(cfg, src, with_benefit)
         _read(run, con, cfg, src, cols, with_benefit, memory_limit)
+        dupes = con.execute(sql.duplicate_count_sql()).fetchone()
+        if dupes and dupes[0]:
+            for statement in sql.duplicates_sql(cols["claim_id"][0]):
+                run("checking claim ids", statement)
+        has_incurred = "incurred_on" in cols
+        year_basis = chosen_year(contract, cfg, has_incurred)
         rows, bad_count = con.execute("SELECT count(*), count(problems) FROM claims").fetchone() or (0, 0)
         _build_due(con, cfg, contract, calendar, file)
-        run("computing", sql.result_sql(contract.doc, cfg, basis, as_of))
+        run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
         if out is not None and out_fmt is not None:
             try:
                 run(f"writing {Path(out).name}", sql.copy_sql("SELECT * FROM result ORDER BY row", str(out), out_fmt))
@@ -113,8 +119,8 @@ def run_claims(
         bad=bad,
         summary=summary,
         counts=counts(cfg, summary),
-        benefit=benefit_info(contract.doc, cfg, basis),
-        interpretations=interpretations_used(contract, cfg),
+        benefit=benefit_info(contract.doc, cfg, basis, year_basis),
+        interpretations=interpretations_used(contract, cfg, has_incurred),
         out=str(out) if out is not None else None,
         bad_rows_file=bad_file,
         as_of=as_of,

@@ -25,8 +25,10 @@ from ..errors import InputError, Problem, closest
 from ..inputs import Scalar, structure
 from ..money import parse_decimal
 
-STANDARD_COLUMNS: tuple[str, ...] = ("claim_id", "person_id", "kind", "received_on", "settled_on", "amount_eligible")
+STANDARD_COLUMNS: tuple[str, ...] = ("claim_id", "person_id", "kind", "received_on", "settled_on", "amount_eligible", "incurred_on")
 BASES: tuple[str, ...] = ("above_pool", "whole_cost")
+#: the readings of a benefit year: the year of treatment, or of receipt
+YEARS: tuple[str, ...] = ("incurred", "received")
 COUNTS = Literal["claims", "settled", "on_time", "late", "open", "overdue", "late_or_overdue"]
 #: which claim statuses each ``[[claims.counts]]`` ``count`` adds up
 COUNT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -87,6 +89,8 @@ class ClaimColumns:
     received_on: str = "received_on"
     settled_on: str = "settled_on"
     amount_eligible: str = "amount_eligible"
+    #: optional: the day the cost was incurred (discharge or treatment date)
+    incurred_on: str = "incurred_on"
 
 
 @attrs.frozen(slots=False)
@@ -101,6 +105,12 @@ class BenefitRule:
     and the first ``deductible`` of each person's year is not this fund's.
     ``basis_interpretation`` names an ``[[interpretations]]`` entry whose
     readings are those two names, so the reading can be switched.
+
+    ``year_interpretation`` names an ``[[interpretations]]`` entry whose
+    readings are ``incurred`` and ``received``: the year a claim's cost
+    counts in for the cap (新乡 第十一条/第十二条 "在一个保险年度内…发生的":
+    the year of ``incurred_on``), or the year it was received. Without an
+    ``incurred_on`` column in the log the received year is used.
     """
 
     clause: str
@@ -110,6 +120,7 @@ class BenefitRule:
     deductible: str | None = None
     basis: Literal["above_pool", "whole_cost"] = "above_pool"
     basis_interpretation: str | None = None
+    year_interpretation: str | None = None
 
 
 @attrs.frozen(slots=False)
@@ -234,6 +245,18 @@ def _check_benefit(doc: ContractText, b: BenefitRule, file: str) -> list[Problem
                     Problem(file, "claims.benefit.basis_interpretation", f"interpretation {interp.id!r}: readings must be among {', '.join(BASES)}, got {', '.join(wrong)}")
                 )
             bases |= set(interp.readings)
+    if b.year_interpretation is not None:
+        interp = {i.id: i for i in doc.interpretations}.get(b.year_interpretation)
+        if interp is None:
+            hint = closest(b.year_interpretation, [i.id for i in doc.interpretations])
+            out.append(
+                Problem(file, "claims.benefit.year_interpretation", f"no [[interpretations]] entry {b.year_interpretation!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+            )
+        elif set(interp.readings) - set(YEARS):
+            wrong = sorted(set(interp.readings) - set(YEARS))
+            out.append(
+                Problem(file, "claims.benefit.year_interpretation", f"interpretation {interp.id!r}: readings must be among {', '.join(YEARS)}, got {', '.join(wrong)}")
+            )
     if "whole_cost" in bases and b.deductible is None:
         out.append(Problem(file, "claims.benefit.deductible", "required by the whole_cost reading: the amount of each person's year that is not this fund's"))
     return out
@@ -258,6 +281,18 @@ def term_value(doc: ContractText, raw: str) -> Decimal:
         raise ValueError(
             f"expected a [[terms]] key or a number, got {raw!r}" + (f"; did you mean {hint!r}?" if hint else "")
         ) from None
+
+
+def chosen_year(contract: Any, cfg: ClaimsDoc, has_incurred: bool) -> str:
+    """The benefit year in force: ``received`` without an ``incurred_on``
+    column or a year interpretation, else the interpretation's choice; ""
+    without a benefit rule."""
+    b = cfg.benefit
+    if b is None:
+        return ""
+    if not has_incurred or b.year_interpretation is None:
+        return "received"
+    return str(contract.interpretations[b.year_interpretation].choice)
 
 
 def chosen_basis(contract: Any, cfg: ClaimsDoc) -> str:

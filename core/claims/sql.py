@@ -101,6 +101,10 @@ def resolve_columns(cfg: ClaimsDoc, src: Source, with_benefit: bool) -> dict[str
         problems.append(Problem(src.file, f"column {header}", msg))
     if problems:
         raise InputError(problems)
+    incurred = cfg.columns.incurred_on
+    if with_benefit and incurred in present:
+        # optional: the day the cost was incurred (the benefit year, 第十一条)
+        found["incurred_on"] = (incurred, present[incurred])
     return found
 
 
@@ -193,6 +197,15 @@ def parse_sql(cfg: ClaimsDoc, src: Source, cols: Mapping[str, tuple[str, str]], 
             ("amount8 <> round(amount8, 2)", amt, "amount_raw", "expected at most 2 decimals (分)"),
         ]
         select += ["person_id", "CAST(amount8 AS DECIMAL(18,2)) AS amount_eligible"]
+        if "incurred_on" in cols:
+            inc = cols["incurred_on"][0]
+            inner += [f"{_text(*cols['incurred_on'])} AS incurred_raw", f"{_date(*cols['incurred_on'])} AS incurred_on"]
+            checks += [
+                ("incurred_raw IS NULL OR " + blank.format("incurred_raw"), inc, "incurred_raw", "missing value (the log has this column: every claim's date of treatment or discharge)"),
+                ("incurred_raw IS NOT NULL AND incurred_on IS NULL AND trim(incurred_raw) <> ''", inc, "incurred_raw", "expected a date such as 2025-06-15"),
+                ("incurred_on > received_on", inc, "incurred_raw", f"expected a date on or before {rcv}"),
+            ]
+            select.append("incurred_on")
     if extra:
         checks.append(("extra_fields <> ''", f"(after column {src.header_len})", "extra_fields", "more fields than the header has"))
     # the cells are built only for the rows where some check fails
@@ -203,6 +216,33 @@ def parse_sql(cfg: ClaimsDoc, src: Source, cols: Mapping[str, tuple[str, str]], 
         f"CREATE TEMP TABLE claims AS SELECT {', '.join(select)}, {problems} "
         f"FROM (SELECT {', '.join(inner)} FROM {src.sql})"
     )
+
+
+def duplicate_count_sql() -> str:
+    """How many rows repeat a claim_id seen in an earlier row."""
+    return "SELECT count(claim_id) - count(DISTINCT claim_id) FROM claims WHERE claim_id IS NOT NULL AND trim(claim_id) <> ''"
+
+
+def duplicates_sql(header: str) -> list[str]:
+    """Flag every row whose claim_id an earlier row already has (a claim
+    paid twice otherwise): the statements that rebuild ``claims`` with one
+    more bad cell on each such row, in the file's order, so that rowid + 1
+    is still the row number (an UPDATE would move the rows it changes)."""
+    cell = (
+        f"{{'column': '{sql_str(header)}', 'value': c.claim_id, "
+        "'message': 'duplicate claim_id: first in row ' || CAST(d.first_row AS VARCHAR)}"
+    )
+    firsts = (
+        "SELECT rid, first_row FROM (SELECT rowid AS rid, min(rowid) OVER (PARTITION BY claim_id) + 1 AS first_row "
+        "FROM claims WHERE claim_id IS NOT NULL AND trim(claim_id) <> '') WHERE rid + 1 > first_row"
+    )
+    return [
+        "CREATE TEMP TABLE claims_checked AS SELECT c.* EXCLUDE (rid) REPLACE ("
+        f"CASE WHEN d.first_row IS NOT NULL THEN list_append(coalesce(c.problems, []), {cell}) ELSE c.problems END AS problems) "
+        f"FROM (SELECT rowid AS rid, * FROM claims) c LEFT JOIN ({firsts}) d ON c.rid = d.rid ORDER BY c.rid",
+        "DROP TABLE claims",
+        "ALTER TABLE claims_checked RENAME TO claims",
+    ]
 
 
 def bad_cells_sql() -> str:
@@ -231,9 +271,11 @@ def _rate_lit(value: Decimal) -> str:
     return f"CAST('{value}' AS DECIMAL({width},{scale}))"
 
 
-def result_sql(doc: ContractText, cfg: ClaimsDoc, basis: str, as_of: dt.date | None) -> str:
+def result_sql(doc: ContractText, cfg: ClaimsDoc, basis: str, as_of: dt.date | None, year_basis: str = "received", has_incurred: bool = False) -> str:
     """The temp table ``result``: one row per good claim, with its due date,
-    status, days late and (with a benefit rule) its benefit."""
+    status, days late and (with a benefit rule) its benefit. ``year_basis``:
+    the benefit year is the year of ``incurred_on`` (``incurred``) or of
+    ``received_on`` (``received``); ``has_incurred``: the log has the column."""
     asof = f"DATE '{as_of.isoformat()}'" if as_of else "NULL::DATE"
     status = (
         "CASE WHEN c.settled_on IS NULL THEN "
@@ -256,7 +298,13 @@ def result_sql(doc: ContractText, cfg: ClaimsDoc, basis: str, as_of: dt.date | N
         return f"CREATE TEMP TABLE result AS SELECT {base_cols.format(person='', amount='')} {join}"
     ratio, cap = term_value(doc, b.ratio), term_value(doc, b.annual_cap)
     cols = base_cols.format(person="c.person_id, ", amount="c.amount_eligible, ")
-    window = "PARTITION BY person_id, year ORDER BY received_on, claim_id, row ROWS UNBOUNDED PRECEDING"
+    year_col = "year"
+    if has_incurred:
+        # the year the cap counts in: of treatment (incurred) or of receipt
+        benefit_year = "year(c.incurred_on)" if year_basis == "incurred" else "year(c.received_on)"
+        cols = cols.replace("c.amount_eligible, ", "c.incurred_on, c.amount_eligible, ") + f", {benefit_year} AS benefit_year"
+        year_col = "benefit_year"
+    window = f"PARTITION BY person_id, {year_col} ORDER BY received_on, claim_id, row ROWS UNBOUNDED PRECEDING"
     if basis == "whole_cost":
         ded = term_value(doc, b.deductible) if b.deductible is not None else ZERO
         based = (

@@ -376,12 +376,12 @@ def balance(store: Store, contract: Any, as_of: dt.date) -> list[dict[str, Any]]
 
 
 def _due_parts(contract: Any, kinds: Any, period: str, entry: Entry) -> list[dict[str, Any]]:
-    from ..calendar import calendar_for  # noqa: PLC0415
+    from ..calendar import active_deadlines, calendar_for  # noqa: PLC0415
     from ..periods import parse_any  # noqa: PLC0415
 
     result = entry.data["result"]
     parts = []
-    deadlines = {d.key: d for d in contract.doc.deadlines}
+    deadlines = {d.key: d for d in active_deadlines(contract)}
     for p in contract.doc.payable:
         rows = [i for i in result["items"] if i["key"] == p.item and i.get("kind", "payment") == "payment"]
         if not rows:

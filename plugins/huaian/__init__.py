@@ -47,6 +47,9 @@ class HuaianFacts(Value):
         term = contract.doc.term
         first, _ = contract.period_bounds(self.quarter)
         problems = []
+        if self.as_of is not None and not term.start <= self.as_of <= term.end:
+            # 二: the roster is judged on a day of the service term
+            problems.append(("as_of", f"expected a date within the term {term.start}–{term.end}, got {self.as_of}"))
         if self.terminated_on is not None:
             if not term.start <= self.terminated_on <= term.end:
                 problems.append(("terminated_on", f"expected a date within the term {term.start}–{term.end}, got {self.terminated_on}"))

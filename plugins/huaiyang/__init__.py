@@ -25,7 +25,7 @@ import attrs
 from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
-from yibao.money import WAN, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
+from yibao.money import WAN, ZERO, Money, fmt_amount, fmt_grouped, fmt_rate, parse_decimal
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -56,18 +56,22 @@ class HuaiyangFacts(Value):
     ``rolling_surplus_start``: 滚存结余 at the start of the year; in a
     multi-year run it is carried from the previous year and may be left out.
     ``march_batch``: the March transfer actually made, read only under the
-    ``transfer_split = as_transferred`` reading.
+    ``transfer_split = as_transferred`` reading. ``remote_care_unremitted``:
+    异地就医资金 the insurer did not hand up (第二十一条), deducted from this
+    year's premium payments — give it in the year the bureau deducts it
+    (当年或者次年).
     """
 
     year: Year
     insured: int = attrs.field(validator=non_negative)
-    payouts: Decimal = attrs.field(validator=non_negative)
-    prior_year_income: Decimal = attrs.field(validator=non_negative)
-    prior_year_premium: Decimal = attrs.field(
+    payouts: Money = attrs.field(validator=non_negative)
+    prior_year_income: Money = attrs.field(validator=non_negative)
+    prior_year_premium: Money = attrs.field(
         default=attrs.Factory(lambda self: self.prior_year_income, takes_self=True), validator=non_negative
     )
-    rolling_surplus_start: Decimal | None = None
-    march_batch: Decimal | None = attrs.field(default=None, validator=non_negative)
+    rolling_surplus_start: Money | None = None
+    march_batch: Money | None = attrs.field(default=None, validator=non_negative)
+    remote_care_unremitted: Money = attrs.field(default=ZERO, validator=non_negative)
     assessment: Assessment | None = None
     roster: str | None = None
 
@@ -75,6 +79,11 @@ class HuaiyangFacts(Value):
     def assessment_passed(self) -> bool:
         """False only when an assessment was given and failed."""
         return self.assessment is None or self.assessment.passed
+
+    @property
+    def remote_care_remitted(self) -> bool:
+        """False when 异地就医资金 was left un-handed-up (第二十一条)."""
+        return not self.remote_care_unremitted
 
     @property
     def rereview_not_failed(self) -> bool:
@@ -111,9 +120,24 @@ yibao_register_contracts = declare_contract(
 @hookimpl
 def yibao_compute_fees(contract: Any, facts: Any, ledger: Any) -> None:
     """A year after the contract year is computed with this contract's
-    terms: the result says so by listing the interpretation."""
+    terms: the result says so by listing the interpretation. In the contract
+    year, a revolving fund that differs from the stated 41.43万 (第三十一条)
+    is a warning, as ``validate`` finds it; a ``march_batch`` the reading
+    ignores is said (第二十八条)."""
     if facts.year.year != contract.doc.term.start.year and "later_years" in contract.interpretations:
         ledger.choice("later_years")
+    if facts.year.year == contract.doc.term.start.year:
+        _check_stated_revolving_fund(contract, facts, ledger)
+    split = contract.interpretations.get("transfer_split")
+    if facts.march_batch is not None and split is not None and split.choice != "as_transferred":
+        ledger.choice("transfer_split")
+        ledger.finding(
+            "funding.march_batch_ignored",
+            "warning",
+            f"march_batch = {fmt_amount(facts.march_batch)} is not used under transfer_split = {split.choice} "
+            "(the March transfer is half the funding); choose as_transferred to use it",
+            split.clause,
+        )
 
 
 @hookimpl
@@ -134,32 +158,44 @@ def yibao_validate_contract(contract: Any, facts: Any, ledger: Any) -> None:
     the prior year's income): with the contract year's facts, the two must
     agree — to the precision the figure is written in (``stated_precision``,
     0.01万 = 100 元) or to the 分 (``exact``)."""
-    key = "stated.revolving_fund"
+    severity, message, clause = _stated_revolving_fund(contract, facts, ledger)
+    ledger.finding("stated.revolving_fund", severity, message, clause)
+
+
+def _check_stated_revolving_fund(contract: Any, facts: Any, ledger: Any) -> None:
+    """``compute`` in the contract year: only a disagreement, as the warning
+    ``funding.revolving_fund_differs`` (the facts and the stated figure
+    disagree; nobody has breached a duty)."""
+    if _term_entry(contract, "revolving_fund_stated") is None:
+        return
+    severity, message, clause = _stated_revolving_fund(contract, facts, ledger)
+    if severity == "violation":
+        ledger.finding("funding.revolving_fund_differs", "warning", message, clause)
+
+
+def _stated_revolving_fund(contract: Any, facts: Any, ledger: Any) -> tuple[str, str, str]:
+    """The stated revolving fund against 5% × the facts' prior-year income:
+    (severity, message, clause)."""
     entry = _term_entry(contract, "revolving_fund_stated")
     step = next((b for b in contract.steps if any(o.key == "revolving_fund" for o in b.outputs.values())), None)
     rate = getattr(getattr(step, "params", None), "rate", None)
     if entry is None or rate is None or rate.value is None:
-        ledger.finding(key, "info", "no stated revolving fund and literal rate in this contract: nothing to check", "第三十一条")
-        return
+        return "info", "no stated revolving fund and literal rate in this contract: nothing to check", "第三十一条"
     rate = rate.value
     try:
         stated = parse_decimal(entry.value)
     except ValueError as exc:
-        ledger.finding(key, "violation", f"{entry.label}: {exc}", entry.clause)
-        return
+        return "violation", f"{entry.label}: {exc}", entry.clause
     year = contract.doc.term.start.year
     if facts is None:
-        ledger.finding(
-            key,
+        return (
             "info",
             f"{entry.label} {entry.value} = {fmt_rate(rate)} × 上年度资金总收入 ⇒ 上年度收入约 {fmt_grouped(stated / rate)} 元; "
             "give --facts with prior_year_income to check it",
             entry.clause,
         )
-        return
     if facts.year.year != year:
-        ledger.finding(key, "info", f"{entry.label} is for {year}; the facts are for {facts.year}: not checked", entry.clause)
-        return
+        return "info", f"{entry.label} is for {year}; the facts are for {facts.year}: not checked", entry.clause
     computed = facts.prior_year_income * rate
     quantum = _written_quantum(entry.value)
     if ledger.choice("stated_precision") == "exact":
@@ -167,11 +203,8 @@ def yibao_validate_contract(contract: Any, facts: Any, ledger: Any) -> None:
     agrees = _round_to(computed, quantum) == _round_to(stated, quantum)
     text = f"{entry.label}: {fmt_rate(rate)} × {fmt_amount(facts.prior_year_income)} = {fmt_amount(computed)}"
     if agrees:
-        ledger.finding(key, "info", f"{text} ≈ {entry.value} ✓（精度 {fmt_amount(quantum)} 元）", entry.clause)
-    else:
-        ledger.finding(
-            key, "violation", f"{text}, the contract states {entry.value}（精度 {fmt_amount(quantum)} 元）", entry.clause
-        )
+        return "info", f"{text} ≈ {entry.value} ✓（精度 {fmt_amount(quantum)} 元）", entry.clause
+    return "violation", f"{text}, the contract states {entry.value}（精度 {fmt_amount(quantum)} 元）", entry.clause
 
 
 def _round_to(value: Decimal, quantum: Decimal) -> Decimal:

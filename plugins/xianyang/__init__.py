@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from yibao.dates import add_months
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
-from yibao.money import ZERO, fmt_amount
+from yibao.money import ZERO, Money, fmt_amount
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -40,11 +39,11 @@ class Deductions(Value):
     unanswered_inquiries: int = attrs.field(default=0, validator=non_negative)
     #: (4) 财务制度问题：每次由甲方确定的扣款金额（元），一次一项；
     #: the range the contract allows is checked by the step (contract.toml)
-    financial_issues: tuple[Decimal, ...] = ()
+    financial_issues: tuple[Money, ...] = ()
     #: (5) 工作人员态度、纪律等信访问题：件次
     attitude_complaints: int = attrs.field(default=0, validator=non_negative)
     #: (2) 为不符合准入标准的患者已拨付、应收回的慢特病基金（元）
-    clawback: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    clawback: Money = attrs.field(default=ZERO, validator=non_negative)
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -58,9 +57,9 @@ class XianyangFacts(Value):
     """
 
     year: Year
-    payouts: Decimal = attrs.field(validator=non_negative)
+    payouts: Money = attrs.field(validator=non_negative)
     assessment_passed: bool
-    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
     deductions: Deductions = attrs.field(factory=Deductions)
     signed_on: dt.date | None = None
 
@@ -105,31 +104,32 @@ class XianyangFacts(Value):
         return problems
 
 
-UNITS = {"working_days": "个工作日", "days": "日", "months": "个月"}
-
-
 @hookimpl
 def yibao_settle_payment(contract: Any, facts: XianyangFacts, ledger: Any) -> None:
     """Date the deadlines counted from signing (第四条1 首月预拨, 第五条 30
     个工作日内首付运营成本) when the facts give ``signed_on``: an info finding
-    per deadline. A month is read as the interpretation ``first_month`` says;
-    working days are not turned into a date (they depend on the State
-    Council's holiday calendar, which the contract does not carry)."""
+    per deadline, its date counted by :mod:`yibao.calendar` as ``yibao
+    deadline`` counts it (the entry of ``advance_first_month`` is the one
+    the interpretation ``first_month`` chooses). A year no holiday table
+    covers is said, not guessed."""
     if facts.signed_on is None:
         return
+    from yibao.calendar import WEEKDAYS_ZH, active_deadlines, calendar_for  # noqa: PLC0415 - only with signed_on
+    from yibao.errors import InputError  # noqa: PLC0415
+
     signed = facts.signed_on
-    for d in contract.doc.deadlines:
+    cal = calendar_for(contract)
+    for d in active_deadlines(contract):
         if d.start != SIGNING:
             continue
-        if d.unit == "months" and ledger.choice("first_month") == "next_calendar_month":
-            month = add_months(signed.replace(day=1), d.count)
-            when = f"{month.year}年{month.month}月（签订后第{d.count}个自然月）"
-        elif d.unit == "months":
-            due = add_months(signed, d.count)
-            when = f"{due.isoformat()} 前（签订之日起{d.count}个月内）"
+        if d.gate is not None:
+            ledger.choice(d.gate[0])
+        try:
+            due = cal.due(signed, d.count, d.unit)
+        except InputError as exc:
+            when = f"日期未推算：{exc.problems[0].message.splitlines()[0]}"
         else:
-            note = "（工作日按国家法定节假日安排计算，日期未推算）" if d.unit == "working_days" else ""
-            when = f"签订之日起{d.count}{UNITS[d.unit]}内{note}"
+            when = f"{due.due.isoformat()}（{WEEKDAYS_ZH[due.due.weekday()]}）前；{due.formula}"
         ledger.finding(f"deadline.{d.key}", "info", f"{d.label}：{when}；协议签订于 {signed.isoformat()}", d.clause)
 
 

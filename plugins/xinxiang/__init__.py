@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 from yibao.errors import FieldError
 from yibao.inputs import non_negative, score_0_100
-from yibao.money import ZERO
+from yibao.money import ZERO, Money
 from yibao.periods import Year
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -27,8 +27,11 @@ class Region(Value):
 
     name: str
     insured: int = attrs.field(validator=non_negative)
-    payouts: Decimal = attrs.field(validator=non_negative)
-    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    payouts: Money = attrs.field(validator=non_negative)
+    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
+    #: 当年大额补助资金筹集总额 actually raised in the region (第二十一条、第三十五条:
+    #: late payments, refunds, mid-year joiners); without it, insured × 190 (第十九条)
+    funding_raised: Money | None = attrs.field(default=None, validator=non_negative)
 
 
 def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:

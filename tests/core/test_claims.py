@@ -693,3 +693,98 @@ def test_public_names_are_reexported() -> None:
     assert set(claims.__all__) <= set(dir(claims))
     with pytest.raises(AttributeError):
         claims.nope  # noqa: B018
+
+
+# ------------------------------------------------------------- 第十一条/第十二条: the year the cost was incurred
+INCURRED = (*HEADER, "incurred_on")
+
+
+def claims_incurred(run: Any, tmp_path: Path, rows: list[tuple[Any, ...]], *args: str) -> tuple[Any, list[dict[str, Any]]]:
+    src = write_log(tmp_path / "log.csv", rows, INCURRED)
+    r = run("claims", "xinxiang", str(src), "--out", str(tmp_path / "o.parquet"), "--format", "json", *args)
+    assert r.code in (0, 1), r.err
+    return r, read_out(tmp_path / "o.parquet")
+
+
+# P1 treated in 2025: 440,000 of costs × 90% = 396,000 (4,000 under the 40万 cap);
+# a second 2025 cost of 10,000 (× 90% = 9,000) is received in 2026.
+YEAR_ROWS = [
+    ("A1", "P1", "manual", "2025-11-03", "2025-11-04", "440000.00", "2025-10-20"),
+    ("A2", "P1", "manual", "2026-01-05", "2026-01-06", "10000.00", "2025-12-28"),
+]
+
+
+def test_cap_counts_in_the_year_the_cost_was_incurred(run: Any, tmp_path: Path) -> None:
+    r, out = claims_incurred(run, tmp_path, YEAR_ROWS)
+    rows = by_id(out)
+    # incurred (the default when the column is there): both costs are 2025's; 396,000 + 9,000 > 400,000:
+    # A2 gets what is left of the cap, 400,000 − 396,000 = 4,000.00
+    assert rows["A1"]["benefit"] == D("396000.00")
+    assert rows["A2"]["benefit"] == D("4000.00")
+    assert rows["A2"]["benefit_year"] == 2025 and rows["A2"]["year"] == 2026
+    assert r.json["benefit"]["year"] == "incurred"
+    assert "claims_benefit_year" in {i["id"] for i in r.json["interpretations"]}
+
+
+def test_received_year_reading(run: Any, tmp_path: Path) -> None:
+    r, out = claims_incurred(run, tmp_path, YEAR_ROWS, "--reading", "claims_benefit_year=received")
+    rows = by_id(out)
+    # A2 received in 2026: a new year, 10,000 × 90% = 9,000.00 in full
+    assert rows["A2"]["benefit"] == D("9000.00")
+    assert rows["A2"]["benefit_year"] == 2026
+    assert r.json["benefit"]["year"] == "received"
+
+
+def test_without_the_column_the_received_year_is_used(run: Any, tmp_path: Path) -> None:
+    r, out = claims(run, tmp_path, [row[:6] for row in YEAR_ROWS])
+    assert by_id(out)["A2"]["benefit"] == D("9000.00")
+    assert "benefit_year" not in out[0]
+    assert r.json["benefit"]["year"] == "received"
+    assert "claims_benefit_year" not in {i["id"] for i in r.json["interpretations"]}
+
+
+@pytest.mark.parametrize(
+    ("incurred", "ok"),
+    [
+        ("2025-03-03", True),  # the day it was received: at the boundary
+        ("2025-03-02", True),  # the day before
+        ("2025-03-04", False),  # a day after it was received: impossible
+        ("", False),  # the column is there: every claim needs its date
+        ("soon", False),
+    ],
+)
+def test_incurred_on_is_checked(run: Any, tmp_path: Path, incurred: str, ok: bool) -> None:
+    src = write_log(tmp_path / "log.csv", [("C1", "P1", "manual", "2025-03-03", "2025-03-04", "100.00", incurred)], INCURRED)
+    r = run("claims", "xinxiang", str(src), "--format", "json")
+    assert r.json["bad_rows"] == (0 if ok else 1)
+    if not ok:
+        [b] = r.json["bad"]
+        assert (b["row"], b["column"]) == (1, "incurred_on")
+
+
+# ------------------------------------------------------------- a claim paid twice: duplicate claim_id is a bad row
+def test_duplicate_claim_id_is_a_bad_row(run: Any, tmp_path: Path) -> None:
+    src = write_log(
+        tmp_path / "log.csv",
+        [
+            ("D1", "P1", "direct", "2025-03-03", "2025-03-04", "1000.00"),
+            ("D2", "P1", "direct", "2025-03-03", "2025-03-04", "1000.00"),
+            ("D1", "P1", "direct", "2025-03-03", "2025-03-04", "1000.00"),  # row 3: D1 again
+            ("D1", "P2", "manual", "2025-03-05", "", "1.00"),  # row 4: and again
+        ],
+    )
+    r = run("claims", "xinxiang", str(src), "--out", str(tmp_path / "o.parquet"), "--format", "json")
+    assert r.code == 1
+    assert (r.json["rows"], r.json["processed"], r.json["bad_rows"]) == (4, 2, 2)
+    assert [(b["row"], b["column"], b["value"], b["message"]) for b in r.json["bad"]] == [
+        (3, "claim_id", "D1", "duplicate claim_id: first in row 1"),
+        (4, "claim_id", "D1", "duplicate claim_id: first in row 1"),
+    ]
+    out = read_out(tmp_path / "o.parquet")
+    # paid once: rows keep their file numbers after the check
+    assert [(x["row"], x["claim_id"], x["benefit"]) for x in out] == [(1, "D1", D("900.00")), (2, "D2", D("900.00"))]
+
+
+def test_unique_claim_ids_are_not_flagged(run: Any, tmp_path: Path) -> None:
+    r, _ = claims(run, tmp_path, [("U1", "P1", "direct", "2025-03-03", "2025-03-04", "1.00"), ("U2", "P1", "direct", "2025-03-03", "2025-03-04", "1.00")])
+    assert r.json["bad_rows"] == 0

@@ -69,7 +69,9 @@ def test_show_lists_parameters_terms_and_interpretations(run: Any) -> None:
     keys = {s["key"]: s for s in res.json["steps"]}
     assert keys["approved_profit"]["clause"] == "第二十一条(1)(2)"
     assert "rate=3.85%" in keys["approved_profit"]["params"]
-    assert {i["id"] for i in res.json["interpretations"]} == {"fractional_points", "tier_rate_scope", "claims_amount_basis"}
+    assert {i["id"] for i in res.json["interpretations"]} == {
+        "fractional_points", "tier_rate_scope", "claims_amount_basis", "funding_base", "claims_benefit_year"
+    }
     assert any(d["key"] == "manual_reimbursement" and d["count"] == 20 for d in res.json["deadlines"])
     text = run("show", "xinxiang", "--format", "table").out
     assert "第二十九条" in text and "● proportional" in text

@@ -12,6 +12,7 @@ from yibao import api
 from yibao.registry import make_registry
 
 FICTIONAL = Path(__file__).parent / "data" / "fictional_2027_2028.toml"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _all_deadlines() -> list[Any]:
@@ -188,3 +189,59 @@ def _contract_with(*extra: str) -> str:
     base = Path(api.load_contract("xinxiang").path).read_text(encoding="utf-8")
     base = base.replace("#:schema ../../schemas/", "#:schema ")
     return base + "\n" + "\n".join(extra)
+
+
+# ------------------------------------------------------------- a fixed calendar point: the end of a period
+# 咸阳 第四条4 次年第一季度末: the end of the first quarter after the protection year's last day.
+@pytest.mark.parametrize(
+    ("start", "due"),
+    [
+        ("2026-12-31", "2027-03-31"),  # the year's last day: 2027Q1 ends 03-31 (a Wednesday in the table)
+        ("2026-12-30", "2027-03-31"),  # any day of 2026Q4: the same point
+        ("2026-10-01", "2027-03-31"),  # the quarter's first day
+        ("2027-01-01", "2027-06-30"),  # a day later, in 2027Q1: the next quarter's end
+    ],
+)
+def test_quarter_end_deadline(run: Any, start: str, due: str) -> None:
+    r = run("deadline", "xianyang", "annual_settlement", "--from", start, "--calendar", str(FICTIONAL), "--format", "json")
+    assert r.code == 0, r.err
+    assert r.json["due"] == due and r.json["unit"] == "quarter_ends" and r.json["clause"] == "第四条4"
+    assert r.json["formula"] == f"{start} 所在季度之后第1个季度末 = {due}"
+
+
+def test_period_end_arithmetic() -> None:
+    from yibao.calendar import period_end
+
+    assert period_end(dt.date(2026, 12, 31), 1, 3) == dt.date(2027, 3, 31)
+    assert period_end(dt.date(2026, 2, 10), 0, 1) == dt.date(2026, 2, 28)  # count 0: its own month
+    assert period_end(dt.date(2028, 1, 15), 1, 1) == dt.date(2028, 2, 29)  # leap year
+    assert period_end(dt.date(2026, 6, 30), 1, 12) == dt.date(2027, 12, 31)
+
+
+def test_period_end_on_a_rest_day_moves(run: Any) -> None:
+    # 2026-01-31 is a Saturday: the end of the month after 2025-12-29 moves to Monday 2026-02-02
+    r = run("deadline", "xianyang", "advance_first_month", "--from", "2025-12-29", "--format", "json")
+    assert (r.json["due"], r.json["rolled_from"]) == ("2026-02-02", "2026-01-31")
+    assert r.json["reading"] == "first_month=next_calendar_month"
+
+
+# ------------------------------------------------------------- --reading, as compute takes it
+def test_deadline_takes_reading(run: Any) -> None:
+    r = run(
+        "deadline", "xianyang", "advance_first_month", "--from", "2025-12-29", "--reading", "first_month=within_one_month", "--format", "json"
+    )
+    assert r.code == 0, r.err
+    # 签订之日起一个月: 2025-12-29 + 1 month = 2026-01-29 (a Thursday)
+    assert r.json["due"] == "2026-01-29" and r.json["unit"] == "months"
+    assert r.json["reading"] == "first_month=within_one_month"
+    bad = run("deadline", "xianyang", "advance_first_month", "--from", "2025-12-29", "--reading", "first_month=someday")
+    assert bad.code == 2 and "next_calendar_month" in bad.err
+
+
+def test_deadline_reading_entries_are_checked(run: Any, tmp_path: Path) -> None:
+    src = (ROOT / "plugins" / "xianyang" / "contract.toml").read_text(encoding="utf-8")
+    broken = src.replace('reading = "first_month=within_one_month"', 'reading = "first_month=next_calendar_month"')
+    p = tmp_path / "contract.toml"
+    p.write_text(broken, encoding="utf-8")
+    r = run("show", "xianyang", "--contract", str(p))
+    assert r.code == 2 and "one entry per reading of 'first_month'" in r.err

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = """
 year = 2025
@@ -120,3 +123,35 @@ def test_contract_toml_errors(run: Any, tmp_path: Any, old: str, new: str, path:
     assert res.code == 2, res.out
     line = [x for x in res.err.splitlines() if f"{p}: {path}:" in x]
     assert line and expected in line[0], res.err
+
+
+# ------------------------------------------------------------- money facts: at most two decimals (分)
+def test_money_fact_with_three_decimals_is_exit_2_naming_the_key(run: Any, tmp_path: Path) -> None:
+    # 咸阳 payouts is money (yibao.money.Money): 1.234 元 is not an amount anyone paid
+    src = (ROOT / "plugins" / "xianyang" / "examples" / "2026.toml").read_text(encoding="utf-8")
+    p = tmp_path / "f.toml"
+    p.write_text(src.replace("payouts = 160500000", "payouts = 1.234"), encoding="utf-8")
+    res = run("compute", "xianyang", "--facts", str(p), "--format", "json")
+    assert res.code == 2
+    (problem,) = res.json["problems"]
+    assert problem["path"] == "payouts" and problem["file"] == str(p)
+    assert "at most two decimals" in problem["message"] and "1.234" in problem["message"]
+
+
+def test_every_money_field_is_marked_money() -> None:
+    # the facts fields that hold 元 are annotated Money, so no city rounds one silently
+    import attrs
+    from yibao.money import Money
+    from yibao.plugins import huaiyang, xianyang, xinxiang
+
+    def money_fields(cls: Any) -> set[str]:
+        attrs.resolve_types(cls)
+        return {a.name for a in attrs.fields(cls) if "Money" in str(a.type)}
+
+    assert Money is not None
+    assert money_fields(xinxiang.Region) == {"payouts", "policy_loss", "funding_raised"}
+    assert {"payouts", "policy_loss"} <= money_fields(xianyang.XianyangFacts)
+    assert {"financial_issues", "clawback"} <= money_fields(xianyang.Deductions)
+    assert {"payouts", "prior_year_income", "prior_year_premium", "rolling_surplus_start", "march_batch"} <= money_fields(
+        huaiyang.HuaiyangFacts
+    )

@@ -51,4 +51,6 @@ def test_condition_fails_finding_raised(contract: Any, facts: dict[str, Any]) ->
 def test_condition_is_shown_without_an_item(run: Any) -> None:
     res = run("show", "huaiyang", "--format", "json")
     conds = [s for s in res.json["steps"] if s["model"] == "condition"]
-    assert len(conds) == 2 and all(s["key"] == "—" and s["stage"] == "assessment" for s in conds)
+    # 第四十二条 twice (assessment), 第二十一条 once (settlement)
+    assert [s["stage"] for s in conds] == ["assessment", "assessment", "settlement"]
+    assert all(s["key"] == "—" for s in conds)

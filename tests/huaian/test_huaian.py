@@ -563,3 +563,26 @@ def test_no_roster_means_staffing_not_checked(contract: Any) -> None:
     r = compute(contract)
     found = [f for f in r.findings if f.key == "staffing.not_checked"]
     assert found and found[0].severity == "info" and found[0].clause == "四(二)2"
+
+
+# ------------------------------------------------------------- 二: as_of lies in the service term (2025-02-01 – 2026-01-31)
+@pytest.mark.parametrize(
+    ("as_of", "ok"),
+    [
+        ("2025-01-31", False),  # the day before the term
+        ("2025-02-01", True),  # its first day
+        ("2026-01-31", True),  # its last day
+        ("2026-02-01", False),  # the day after
+    ],
+)
+def test_as_of_outside_the_term_is_an_input_error(contract: Any, as_of: str, ok: bool) -> None:
+    c = contract(CITY)
+    data = {"quarter": 1, "score": 92, "invoice": True, "as_of": dt.date.fromisoformat(as_of)}
+    if ok:
+        api.load_facts(c, data)
+        return
+    with pytest.raises(InputError) as exc:
+        api.load_facts(c, data, file="q.toml")
+    (problem,) = exc.value.problems
+    assert (problem.file, problem.path) == ("q.toml", "as_of")
+    assert "2025-02-01–2026-01-31" in problem.message

@@ -53,6 +53,9 @@ ITEMS = [
     "excess_from_surplus",
     "rolling_surplus_end",
     "bond",
+    "premium_after_offset",
+    "remote_care_offset",
+    "remote_care_due_from_insurer",
     "early_termination_penalty",
 ]
 
@@ -584,3 +587,78 @@ def test_every_step_cites_a_clause_in_the_text(contract: Any) -> None:
     for clause in cited:
         for part in clause.split("、"):
             assert part in text, f"{part} is not in the contract text"
+
+
+# ------------------------------------------------------------- 第二十一条: 异地就医资金未上解，从保费中扣除冲抵
+# funding 56,000 × 150 = 8,400,000.00 (BASE)
+@pytest.mark.parametrize(
+    ("unremitted", "after", "offset", "due"),
+    [
+        ("0", "8400000.00", "0.00", "0.00"),  # all handed up: nothing deducted
+        ("0.01", "8399999.99", "0.01", "0.00"),  # one 分 unremitted: one 分 off the premium
+        ("8399999.99", "0.01", "8399999.99", "0.00"),  # just below the premium
+        ("8400000", "0.00", "8400000.00", "0.00"),  # at the premium: all of it offset
+        ("8400000.01", "0.00", "8400000.00", "0.01"),  # just above: 冲抵之后不足部分，乙方按约定支付
+    ],
+)
+def test_remote_care_unremitted_is_offset_against_the_premium(
+    contract: Any, unremitted: str, after: str, offset: str, due: str
+) -> None:
+    r = compute(contract, remote_care_unremitted=D(unremitted))
+    assert r.amount("premium_after_offset") == D(after)
+    assert r.amount("remote_care_offset") == D(offset)
+    assert r.amount("remote_care_due_from_insurer") == D(due)
+    assert r.amount("premium_after_offset") + r.amount("remote_care_offset") == r.amount("funding_total")
+    assert r.amount("remote_care_offset") + r.amount("remote_care_due_from_insurer") == D(unremitted)
+    for key in ("premium_after_offset", "remote_care_offset", "remote_care_due_from_insurer"):
+        assert r.item(key).clause == "第二十一条"
+    keys = {f.key: f for f in r.findings}
+    if D(unremitted):
+        assert keys["remote_care.unremitted"].severity == "violation"
+        assert keys["remote_care.unremitted"].clause == "第二十一条"
+    else:
+        assert "remote_care.unremitted" not in keys
+    if D(due):
+        assert keys["remote_care.offset_short"].severity == "warning"
+        assert "0.01" in keys["remote_care.offset_short"].message
+    else:
+        assert "remote_care.offset_short" not in keys
+
+
+# ------------------------------------------------------------- 第三十一条: compute flags a revolving fund ≠ 41.43万
+@pytest.mark.parametrize(
+    ("income", "differs"),
+    [
+        ("8285000", False),  # 414,250.00 -> 41.43万 to the 100 元 it is written in (at the edge)
+        ("8284999.99", True),  # 414,249.9995 -> 41.42万: just below
+        ("8286900", False),  # 414,345.00 -> 41.43万
+        ("8287000", True),  # 414,350.00 -> 41.44万: just above
+    ],
+)
+def test_compute_flags_a_revolving_fund_other_than_stated(contract: Any, income: str, differs: bool) -> None:
+    r = compute(contract, prior_year_income=D(income))
+    found = [f for f in r.findings if f.key == "funding.revolving_fund_differs"]
+    if differs:
+        assert len(found) == 1 and found[0].severity == "warning" and found[0].clause == "第三十一条"
+        assert "41.43万" in found[0].message
+    else:
+        assert found == []
+
+
+def test_compute_of_a_later_year_does_not_check_the_2025_figure(contract: Any) -> None:
+    r = compute(contract, year=2026, prior_year_income=D("1"))
+    assert not [f for f in r.findings if f.key == "funding.revolving_fund_differs"]
+
+
+# ------------------------------------------------------------- 第二十八条: march_batch under a reading that ignores it
+def test_march_batch_ignored_under_equal_halves_is_said(contract: Any) -> None:
+    r = compute(contract, march_batch=D("5000000"))
+    assert r.amount("transfer_march") == D("4200000.00")  # half of 8,400,000.00, not 5,000,000
+    [f] = [f for f in r.findings if f.key == "funding.march_batch_ignored"]
+    assert f.severity == "warning" and f.clause == "第二十八条" and "5000000.00" in f.message
+
+
+def test_march_batch_used_under_as_transferred_is_not_flagged(contract: Any) -> None:
+    r = compute(contract, {"transfer_split": "as_transferred"}, march_batch=D("5000000"))
+    assert r.amount("transfer_march") == D("5000000.00")
+    assert not [f for f in r.findings if f.key == "funding.march_batch_ignored"]

@@ -347,7 +347,8 @@ def test_counties_one_short_in_a_role(contract: Any, tmp_path: Path, role: str) 
     other = "medical" if role != "medical" else "other"
     counties[other] += 1
     r = staffing(contract, tmp_path, CITY_MIN, counties)
-    assert violations(r) == {f"staffing.counties.{role}"}
+    # 第五条(二): a county shortfall is also a breach (roster_breach = roster_counts)
+    assert violations(r) == {f"staffing.counties.{role}", "breach.county_staffing"}
     f = next(f for f in r.findings if f.key == f"staffing.counties.{role}")
     assert f.clause == "第四条(一)2"
     assert f"{COUNTY_MIN[role] - 1} on the roster" in f.message and f"at least {COUNTY_MIN[role]}" in f.message
@@ -361,6 +362,7 @@ def test_one_short_overall_is_both_role_and_total(contract: Any, tmp_path: Path)
         "staffing.city.other",
         "staffing.counties.total",
         "staffing.counties.medical",
+        "breach.county_staffing",
     }
     total = next(f for f in r.findings if f.key == "staffing.city.total")
     assert "62 on the roster" in total.message and "at least 63" in total.message
@@ -369,7 +371,7 @@ def test_one_short_overall_is_both_role_and_total(contract: Any, tmp_path: Path)
 def test_city_staff_do_not_count_for_the_counties(contract: Any, tmp_path: Path) -> None:
     # a surplus at 市本级 cannot cover a county shortfall
     r = staffing(contract, tmp_path, dict(CITY_MIN, finance=10), dict(COUNTY_MIN, finance=8))
-    assert violations(r) == {"staffing.counties.finance", "staffing.counties.total"}
+    assert violations(r) == {"staffing.counties.finance", "staffing.counties.total", "breach.county_staffing"}
 
 
 def test_other_staff_waived_reading(contract: Any, tmp_path: Path) -> None:
@@ -528,7 +530,9 @@ def test_show_lists_term_and_notice(run: Any) -> None:
     assert terms["termination_notice_days"]["value"] == 30
     assert terms["termination_notice_days"]["clause"] == "第六条(五)"
     assert terms["term_years"]["value"] == 3 and terms["term_years"]["clause"] == "第二条"
-    assert {i["id"] for i in info["interpretations"]} == {"breach_count", "assessment_table", "other_staff_minimum"}
+    assert {i["id"] for i in info["interpretations"]} == {
+        "breach_count", "breach_rounding", "roster_breach", "assessment_table", "other_staff_minimum"
+    }
 
 
 def test_validate_redoes_the_staffing_arithmetic(run: Any) -> None:
@@ -551,3 +555,95 @@ def test_facts_examples_start_with_schema_line() -> None:
     for p in sorted((ROOT / "plugins/luoyang/examples").glob("*.toml")):
         assert p.read_text(encoding="utf-8").startswith("#:schema ../../../schemas/luoyang.facts.schema.json")
     assert BUNDLED.read_text(encoding="utf-8").startswith("#:schema ../../schemas/luoyang.contract.schema.json")
+
+
+# ------------------------------------------------------------- 第五条(二) ← 第四条(一)2: a county shortfall is a breach
+# 1,000,000 × 1.2 ÷ 4 = 300,000.00 a quarter; one breach = 2% = 6,000.00.
+@pytest.mark.parametrize(
+    ("county_medical", "breaches", "penalty"),
+    [
+        (49, None, "0.00"),  # at the minimum (49): no shortfall, no breach
+        (50, None, "0.00"),  # above
+        (48, None, "6000.00"),  # one below: (0 + 1) × 2% × 300,000.00
+        (48, 1, "12000.00"),  # plus one typed breach: (1 + 1) × 2% × 300,000.00
+        (49, 1, "6000.00"),  # at the minimum: only the typed breach
+    ],
+)
+def test_county_shortfall_is_a_breach(
+    contract: Any, tmp_path: Path, county_medical: int, breaches: int | None, penalty: str
+) -> None:
+    c = contract(CITY)
+    counties = dict(COUNTY_MIN, medical=county_medical, other=COUNTY_MIN["other"] + max(0, 49 - county_medical))
+    roster = api.load_roster(roster_file(tmp_path, CITY_MIN, counties), c)
+    r = api.compute(c, quarter(c, breaches=breaches), roster)
+    assert r.amount("breach_penalty") == D(penalty)
+    assert r.item("breach_penalty").clause == "第五条(二)"
+    # quarter_payable = 300,000.00 − penalty (audit 100%, no score deduction)
+    assert r.amount("quarter_payable") == D("300000.00") - D(penalty)
+    found = [f for f in r.findings if f.key == "breach.county_staffing"]
+    if county_medical < 49:
+        assert r.item("breach_penalty").formula.startswith(f"({breaches or 0} + 1) × 2% × 300000.00")
+        assert len(found) == 1 and found[0].clause == "第五条(二)" and found[0].severity == "violation"
+        assert "staffing.counties.medical" in found[0].message and "6000.00" in found[0].message
+        assert {i.id: i.choice for i in r.interpretations}["roster_breach"] == "roster_counts"
+    else:
+        assert found == []
+
+
+def test_city_shortfall_is_not_a_county_breach(contract: Any, tmp_path: Path) -> None:
+    # 第五条(二) names 县区支公司: 市本级 one short (39 medical) costs nothing under 第五条(二)
+    c = contract(CITY)
+    roster = api.load_roster(roster_file(tmp_path, dict(CITY_MIN, medical=39, other=21), COUNTY_MIN), c)
+    r = api.compute(c, quarter(c), roster)
+    assert r.amount("breach_penalty") == D("0.00")
+    assert "staffing.city.medical" in violations(r)
+
+
+def test_county_shortfall_counts_once_however_many_minimums(contract: Any, tmp_path: Path) -> None:
+    # medical 48 and total 96: two findings, one situation (未按要求配备人员) = one breach
+    c = contract(CITY)
+    roster = api.load_roster(roster_file(tmp_path, CITY_MIN, dict(COUNTY_MIN, medical=48)), c)
+    r = api.compute(c, quarter(c), roster)
+    assert r.amount("breach_penalty") == D("6000.00")
+
+
+def test_facts_only_reading_ignores_the_roster(contract: Any, tmp_path: Path) -> None:
+    c = contract(CITY).with_choices({"roster_breach": "facts_only"})
+    roster = api.load_roster(roster_file(tmp_path, CITY_MIN, dict(COUNTY_MIN, medical=48)), c)
+    r = api.compute(c, quarter(c, breaches=1), roster)
+    assert r.amount("breach_penalty") == D("6000.00")  # 1 × 2% × 300,000.00
+    assert "breach.county_staffing" not in violations(r)
+    assert "staffing.counties.medical" in violations(r)
+
+
+def test_county_shortfall_under_the_once_reading(contract: Any, tmp_path: Path) -> None:
+    c = contract(CITY).with_choices({"breach_count": "once"})
+    roster = api.load_roster(roster_file(tmp_path, CITY_MIN, dict(COUNTY_MIN, medical=48)), c)
+    r = api.compute(c, quarter(c, breaches=2), roster)
+    # min(2 + 1, 1) × 2% × 300,000.00
+    assert r.amount("breach_penalty") == D("6000.00")
+
+
+# ------------------------------------------------------------- 第五条(二): rounding per breach or on the total
+# 1,234,567 × 1.2 ÷ 4 = 370,370.10; 2% = 7,407.402 per breach.
+@pytest.mark.parametrize(
+    ("choice", "breaches", "penalty"),
+    [
+        ("total", 3, "22222.21"),  # 3 × 2% × 370,370.10 = 22,222.206 -> 22,222.21
+        ("per_incident", 3, "22222.20"),  # 3 × 7,407.40
+        ("total", 1, "7407.40"),  # one breach: the same either way
+        ("per_incident", 1, "7407.40"),
+        ("per_incident", 0, "0.00"),
+    ],
+)
+def test_breach_rounding_reading(contract: Any, choice: str, breaches: int, penalty: str) -> None:
+    c = contract(CITY).with_choices({"breach_rounding": choice})
+    r = api.compute(c, quarter(c, enrolled_prior_year=1234567, breaches=breaches))
+    assert r.amount("breach_penalty") == D(penalty)
+
+
+def test_no_audit_deduction_names_the_threshold_that_applies(contract: Any) -> None:
+    # 第三条(三): at or above 90% nothing is deducted; the formula names 90%, not 80%
+    r = compute_q(contract, audit_pass_rate=D("0.95"))
+    assert r.amount("audit_deduction") == D("0.00")
+    assert r.item("audit_deduction").formula == "95% ≥ 90%: 不扣减"

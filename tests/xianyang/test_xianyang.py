@@ -365,20 +365,29 @@ def test_deadlines_dated_from_signed_on(contract: Any) -> None:
     r = compute(contract, signed_on="2025-12-29")
     advance = finding(r, "deadline.advance_first_month")
     assert advance is not None and advance.severity == "info" and advance.clause == "第四条1"
-    assert "2026年1月" in advance.message and "2025-12-29" in advance.message
+    # 首月 = the next calendar month, January 2026: its last day 2026-01-31 is a Saturday,
+    # so the deadline moves to Monday 2026-02-02 (民法典 第二百零三条)
+    assert "2026-02-02（星期一）前" in advance.message and "2026-01-31（星期六，休息日）" in advance.message
+    assert "协议签订于 2025-12-29" in advance.message
     first = finding(r, "deadline.op_cost_initial")
+    # 30 working days after 2025-12-29: 12-30, 12-31 (2); 01-01..03 off, 01-04 (Sun) worked (3);
+    # 01-05..09 (8), 12..16 (13), 19..23 (18), 26..30 (23), 02-02..06 (28), 02-09 (29), 02-10 (30)
     assert first is not None and first.clause == "第五条" and "30个工作日" in first.message
+    assert "2026-02-10（星期二）前" in first.message and "日期未推算" not in first.message
     assert "first_month" in [i.id for i in r.interpretations]
 
 
 def test_first_month_within_one_month_reading(contract: Any) -> None:
     r = compute(contract, reading={"first_month": "within_one_month"}, signed_on="2025-12-29")
-    assert "2026-01-29 前" in finding(r, "deadline.advance_first_month").message
-    # signed on 31 January: one month later is the last day of February
+    assert "2026-01-29（星期四）前" in finding(r, "deadline.advance_first_month").message
+    # signed on 31 January: one month later is the last day of February (第二百零二条),
+    # Saturday 2026-02-28 — a make-up working day of the 2026 arrangement (春节调休), so it stays
     r = compute(contract, reading={"first_month": "within_one_month"}, signed_on="2026-01-31")
-    assert "2026-02-28 前" in finding(r, "deadline.advance_first_month").message
-    r = compute(contract, signed_on="2026-01-31")
-    assert "2026年2月" in finding(r, "deadline.advance_first_month").message
+    msg = finding(r, "deadline.advance_first_month").message
+    assert "2026-01-31 + 1个月 = 2026-02-28；" in msg and "2026-02-28（星期六）前" in msg
+    # the next calendar month after 30 January is February: its end, the same day
+    r = compute(contract, signed_on="2026-01-30")
+    assert "2026-01-30 所在月之后第1个月末 = 2026-02-28；" in finding(r, "deadline.advance_first_month").message
 
 
 def test_no_signed_on_no_deadline_findings(contract: Any) -> None:

@@ -236,3 +236,107 @@ def test_every_duplicate_region_name_reported_once(contract: Any) -> None:
 def test_distinct_region_names_accepted(contract: Any) -> None:
     f = facts(contract(CITY), regions=[region(1, 0, "市本级"), region(2, 0, "县A"), region(3, 0, "县B")])
     assert [r.name for r in f.regions] == ["市本级", "县A", "县B"]
+
+
+# ------------------------------------------------------------- 第二十一条(3): the policy part, never silent
+# funding 100,000 × 190 = 19,000,000.00; payouts 19,500,000.00: loss 500,000.00
+@pytest.mark.parametrize(
+    ("policy_loss", "bureau", "warning"),
+    [
+        ("500000", "500000.00", None),  # at the loss: all of it the bureau's, nothing to warn
+        ("500000.01", "500000.00", "risk.policy_loss_capped"),  # one 分 above: capped, said
+        ("499999.99", "499999.99", None),  # one 分 below
+    ],
+)
+def test_policy_loss_above_the_loss_warns(contract: Any, policy_loss: str, bureau: str, warning: str | None) -> None:
+    r = compute(contract, regions=[region(100000, "19500000", policy_loss=D(policy_loss))])
+    assert r.amount("loss_bureau", "市本级") == D(bureau)
+    found = [f for f in r.findings if f.key.startswith("risk.policy_loss")]
+    assert [f.key for f in found] == ([warning] if warning else [])
+    if warning:
+        assert found[0].severity == "warning" and found[0].clause == "第二十一条(3)" and found[0].scope == "市本级"
+        assert "500000.01" in found[0].message and "500000.00" in found[0].message
+
+
+def test_policy_loss_in_a_surplus_year_warns(contract: Any) -> None:
+    # payouts 17,900,000.00 < funding 19,000,000.00: no loss, the policy part is not used
+    r = compute(contract, regions=[region(100000, "17900000", policy_loss=D("1"))])
+    assert r.amount("loss_bureau", "市本级") == D("0.00")
+    found = [f for f in r.findings if f.key == "risk.policy_loss_ignored"]
+    assert len(found) == 1 and found[0].severity == "warning" and found[0].clause == "第二十一条(3)"
+
+
+def test_no_policy_loss_in_a_surplus_year_is_quiet(contract: Any) -> None:
+    r = compute(contract, regions=[region(100000, "17900000")])
+    assert not [f for f in r.findings if f.key.startswith("risk.policy_loss")]
+
+
+# ------------------------------------------------------------- 第二十一条、第三十五条: 筹集总额 as raised
+# insured 100,000 × 190 = 19,000,000.00 by the standard; raised 18,900,000.00 (refunds, late payments)
+def test_raised_funding_is_the_base_of_the_cap_and_the_penalty(contract: Any) -> None:
+    r = compute(contract, regions=[region(100000, "17900000", funding_raised=D("18900000"))])
+    item = r.item("funding_total", "市本级")
+    assert item.amount == D("18900000.00")
+    assert item.formula == "funding_raised 18900000.00（按标准 100000 × 190 = 19000000.00）"
+    # 第二十一条(1): cap 18,900,000.00 × 3.85% = 727,650.00; balance 1,000,000.00 > cap
+    assert r.amount("approved_profit", "市本级") == D("727650.00")
+    assert r.amount("surplus_to_fund", "市本级") == D("272350.00")
+    # 第三十五条: 5% × 18,900,000.00 = 945,000.00
+    assert r.amount("breach_penalty_if_terminated", "市本级") == D("945000.00")
+    assert {i.id: i.choice for i in r.interpretations}["funding_base"] == "raised"
+
+
+def test_standard_reading_keeps_insured_times_190(contract: Any) -> None:
+    c = contract(CITY).with_choices({"funding_base": "standard"})
+    r = api.compute(c, facts(c, regions=[region(100000, "17900000", funding_raised=D("18900000"))]))
+    assert r.amount("funding_total", "市本级") == D("19000000.00")
+    assert r.amount("approved_profit", "市本级") == D("731500.00")  # 19,000,000.00 × 3.85%
+    assert r.amount("breach_penalty_if_terminated", "市本级") == D("950000.00")
+    assert "18900000.00" in r.item("funding_total", "市本级").formula
+
+
+def test_without_raised_funding_the_standard_applies(contract: Any) -> None:
+    r = compute(contract, regions=[region(100000, "17900000")])
+    assert r.amount("funding_total", "市本级") == D("19000000.00")
+    assert "funding_base" not in {i.id for i in r.interpretations}
+
+
+def test_raised_funding_per_region(contract: Any) -> None:
+    # 第二十一条(4): each region its own base; 红旗区 without the fact uses 50,000 × 190
+    r = compute(
+        contract,
+        regions=[
+            region(100000, "17900000", funding_raised=D("18900000")),
+            region(50000, "9000000", name="红旗区"),
+        ],
+    )
+    assert r.amount("funding_total", "市本级") == D("18900000.00")
+    assert r.amount("funding_total", "红旗区") == D("9500000.00")
+    assert r.amount("funding_total", "合计") == D("28400000.00")
+
+
+# ------------------------------------------------------------- money facts: at most two decimals (分)
+@pytest.mark.parametrize(
+    ("key", "value", "ok"),
+    [
+        ("payouts", "17900000.12", True),  # two decimals
+        ("payouts", "17900000.1", True),
+        ("payouts", "17900000.120", True),  # a trailing zero is still 分
+        ("payouts", "17900000.123", False),  # three: exit 2, not rounded silently
+        ("policy_loss", "0.001", False),
+        ("funding_raised", "18900000.005", False),
+        ("funding_raised", "1890.000001万", True),  # 18,900,000.01 元
+        ("funding_raised", "1890.0000001万", False),  # 18,900,000.001 元
+    ],
+)
+def test_money_facts_with_more_than_two_decimals_are_refused(contract: Any, key: str, value: str, ok: bool) -> None:
+    c = contract(CITY)
+    reg = {"name": "市本级", "insured": 100000, "payouts": D("17900000"), key: D(value) if "万" not in value else value}
+    if ok:
+        api.load_facts(c, {"year": 2025, "score": 95, "regions": [reg]})
+        return
+    with pytest.raises(InputError) as exc:
+        api.load_facts(c, {"year": 2025, "score": 95, "regions": [reg]}, file="f.toml")
+    (problem,) = exc.value.problems
+    assert problem.file == "f.toml" and problem.path == f"regions[0].{key}"
+    assert "at most two decimals" in problem.message

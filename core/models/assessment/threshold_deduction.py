@@ -53,8 +53,9 @@ class ThresholdDeduction(Model):
                 hit = t
                 break
         if hit is None:
-            lowest = min(t.below for t in p.thresholds)
-            return {"deduction": (ZERO, f"{fmt_rate(rate)} ≥ {fmt_rate(lowest)}: 不扣减")}
+            # the threshold that applies: the rate is at or above the highest one
+            highest = max(t.below for t in p.thresholds)
+            return {"deduction": (ZERO, f"{fmt_rate(rate)} ≥ {fmt_rate(highest)}: 不扣减")}
         if hit.finding is not None:
             ctx.raise_finding(hit.finding, f"{fmt_rate(rate)} < {fmt_rate(hit.below)}")
         formula = f"{fmt_amount(base)} × {fmt_rate(hit.deduct)} ({fmt_rate(rate)} < {fmt_rate(hit.below)})"

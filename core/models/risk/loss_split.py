@@ -15,7 +15,9 @@ from ..base import Model, StepContext
 class LossSplit(Model):
     """A deficit split by cause (新乡 第二十一条(3), 咸阳 第六条): the part
     accepted as policy-driven is the bureau's (capped at the loss), the rest
-    the insurer's."""
+    the insurer's. A policy loss larger than the loss is capped with a
+    ``risk.policy_loss_capped`` warning; one given in a year without a loss
+    is not used, with a ``risk.policy_loss_ignored`` warning."""
 
     name = "loss_split"
     stage = "risk"
@@ -33,6 +35,22 @@ class LossSplit(Model):
         loss = max(ZERO, spending - income)
         loss_text = f"max(0, {fmt_amount(spending)} − {fmt_amount(income)})"
         bureau = min(policy, loss)
+        if policy > loss:
+            # never silent: a policy loss the year's figures cannot hold
+            if loss == ZERO:
+                ctx.finding(
+                    "risk.policy_loss_ignored",
+                    "warning",
+                    f"{p.policy_loss} = {fmt_amount(policy)} given for a year without a loss "
+                    f"({fmt_amount(spending)} ≤ {fmt_amount(income)}): not used",
+                )
+            else:
+                ctx.finding(
+                    "risk.policy_loss_capped",
+                    "warning",
+                    f"{p.policy_loss} = {fmt_amount(policy)} exceeds the loss {fmt_amount(loss)}: "
+                    f"capped at the loss, the bureau bears {fmt_amount(loss)}",
+                )
         return {
             "bureau": (bureau, f"min({fmt_amount(policy)}, {loss_text})"),
             "insurer": (loss - bureau, f"{loss_text} − {fmt_amount(bureau)}"),
