@@ -110,17 +110,22 @@ class Carry:
     """In a multi-period run, the item of one period that becomes a fact of
     the next (淮阳: 滚存结余 at year end -> the next year's start).
 
-    ``sum_within`` (a period kind): the fact is instead the sum of ``item``
-    over the series' earlier periods lying within the same period of that
-    kind (洛阳 第三条(五): the year-end sees its four quarters' fees).
-    ``paid``: the fact states what was actually paid; a figure the facts
-    give wins over the series' (no contradiction), and a figure the series
-    fills in is said to be taken as paid (:mod:`yibao.series`)."""
+    ``over``: ``"previous"`` (the default) takes the previous period's
+    item; ``"earlier"`` the sum over every earlier period of the series
+    (淮安 八: what the quarters before the termination paid); a period kind
+    (``"year"``) the sum over the earlier periods lying within this period,
+    for periods of that kind only (洛阳 第三条(五): the year-end sees its four
+    quarters' fees). ``when``: a facts key; the entry applies only to the
+    periods whose facts give it (淮安: ``terminated_on``). ``paid``: the
+    fact states what was actually paid; a figure the facts give wins over
+    the series' (no contradiction), and a figure the series fills in is said
+    to be taken as paid (:mod:`yibao.series`)."""
 
     fact: str
     item: str
     clause: str
-    sum_within: str | None = None
+    over: str = "previous"
+    when: str | None = None
     paid: bool = False
 
 
@@ -350,7 +355,8 @@ def _check_series_tables(doc: ContractDoc, spec: ContractSpec, steps: list[Bound
     for i, c in enumerate(doc.carry):
         need(c.fact, names, f"carry[{i}].fact", "a facts key")
         need(c.item, items, f"carry[{i}].item", "an item a step produces")
-        need(c.sum_within, kinds, f"carry[{i}].sum_within", f"a period kind of this contract's facts ({', '.join(kinds)})")
+        need(c.over, ["previous", "earlier", *kinds], f"carry[{i}].over", f"previous, earlier or a period kind of this contract's facts ({', '.join(kinds)})")
+        need(c.when, names, f"carry[{i}].when", "a facts key")
     for i, sh in enumerate(doc.shared):
         need(sh.fact, names, f"shared[{i}].fact", "a facts key")
         need(sh.previous, names, f"shared[{i}].previous", "a facts key")

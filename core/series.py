@@ -15,7 +15,8 @@ checked:
   2026's 当年实际参保人数). A disagreement names both files and keys.
 
 While computing, ``[[carry]]`` entries fill a fact from earlier periods'
-items: the previous period's (淮阳: 滚存结余), or with ``sum_within`` the sum
+items: the previous period's (淮阳: 滚存结余), or with ``over`` the sum over
+every earlier period (淮安: what the quarters before a termination paid) or
 over the earlier periods inside this one (洛阳: the year-end's quarterly fees).
 A carried figure the facts give differently is an input error naming both
 files — unless the entry is ``paid`` (what was actually paid): then the
@@ -207,20 +208,9 @@ def _carried(contract: Any, facts: Any, done: list[tuple[Any, Result, str]], fil
     notes: list[Finding] = []
     period = period_of(facts)
     for c in contract.doc.carry:
-        if c.sum_within is not None:
-            if period.kind != c.sum_within:
-                continue
-            first, last = period.bounds(contract.doc.term.start)
-            earlier = [(p, r, f) for p, r, f in done if within(p, first, last)]
-            if not earlier:
-                continue
-            try:
-                parts = [r.amount(c.item) for _, r, _ in earlier]
-            except KeyError:
-                continue  # an earlier period of a kind that has no such item
-            value = sum(parts, Decimal(0))
-            source = f"{c.item} of {', '.join(f'{p} ({f})' for p, _, f in earlier)}: {' + '.join(fmt_amount(x) for x in parts)}"
-        else:
+        if c.when is not None and not getattr(facts, c.when, None):
+            continue
+        if c.over == "previous":
             if not done:
                 continue
             p, r, shown_from = done[-1]
@@ -229,6 +219,22 @@ def _carried(contract: Any, facts: Any, done: list[tuple[Any, Result, str]], fil
             except KeyError:
                 raise InputError.one(shown_from, f"carry[{c.item}]", f"period {p} produced no item {c.item!r}") from None
             source = f"{c.item} of {p} ({shown_from})"
+        else:
+            if c.over == "earlier":
+                earlier = list(done)
+            elif period.kind == c.over:
+                first, last = period.bounds(contract.doc.term.start)
+                earlier = [(p, r, f) for p, r, f in done if within(p, first, last)]
+            else:
+                continue
+            if not earlier:
+                continue
+            try:
+                parts = [r.amount(c.item) for _, r, _ in earlier]
+            except KeyError:
+                continue  # an earlier period of a kind that has no such item
+            value = sum(parts, Decimal(0))
+            source = f"{c.item} of {', '.join(f'{p} ({f})' for p, _, f in earlier)}: {' + '.join(fmt_amount(x) for x in parts)}"
         given = getattr(facts, c.fact, None)
         if given is None:
             changes[c.fact] = value

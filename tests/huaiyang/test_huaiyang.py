@@ -473,7 +473,7 @@ def test_ledger_with_a_conflicting_start_is_input_error(run: Any, tmp_path: Path
     res = run("compute", CITY, "--facts", str(d), "--format", "json")
     assert res.code == 2 and res.json["error"] == "input"
     assert f"{d / '2026.toml'}: rolling_surplus_start: gives 3000000" in res.err
-    assert "period 2025's rolling_surplus_end is 3144000.00" in res.err
+    assert "rolling_surplus_end of 2025 (" in res.err and "2025.toml) = 3144000.00" in res.err
 
 
 def test_ledger_with_a_deficit_year_exits_1(run: Any, tmp_path: Path) -> None:
