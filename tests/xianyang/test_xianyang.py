@@ -332,7 +332,7 @@ def test_every_item_is_always_present(contract: Any) -> None:
     assert [i.key for i in failed_loss.items] == keys
     netted = compute(contract, reading={"clawback_and_risk": "net_of_payouts"})
     assert [i.key for i in netted.items] == keys  # the same shape under either reading
-    assert len(keys) == len(set(keys)) == 22
+    assert len(keys) == len(set(keys)) == 26
     assert all(i.scope is None and i.kind == "payment" for i in failed_loss.items)
 
 

@@ -50,7 +50,8 @@ class Paid(Model):
         if p.times is not None:
             shown = f"({shown}) × {fmt_number(times)}" if len(parts) > 1 else f"{shown} × {fmt_number(times)}"
         if p.fallback_finding is not None:
-            ctx.raise_finding(p.fallback_finding, f"{p.stated} 未给出：视为已付 {shown} = {fmt_amount(amount)}")
+            total = "" if shown == fmt_amount(amount) else f" = {fmt_amount(amount)}"
+            ctx.raise_finding(p.fallback_finding, f"{p.stated} 未给出：视为已付 {shown}{total}")
         return {"amount": (amount, f"{shown}（未给出 {p.stated}，视为已付）")}
 
 
