@@ -50,7 +50,7 @@ def _name(files: Sequence[str | None] | None, i: int) -> str:
 
 def _shown(v: Any) -> str:
     if isinstance(v, Decimal):
-        return fmt_amount(v) if v != v.to_integral_value() or v.as_tuple().exponent < 0 else fmt_number(v)
+        return fmt_number(v) if v == v.to_integral_value() else fmt_amount(v)
     return str(v)
 
 
@@ -184,16 +184,16 @@ def check_shared(contract: Any, facts_list: Sequence[Any], files: Sequence[str |
                 before = group.previous()
             except ValueError:
                 continue
-            j = by_period.get(before)
-            if j is None:
+            k = by_period.get(before)
+            if k is None:
                 continue
-            w = getattr(facts_list[j], sh.previous, None)
+            w = getattr(facts_list[k], sh.previous, None)
             if w is not None and v != w:
                 problems.append(
                     Problem(
                         _name(files, i),
                         sh.fact,
-                        f"gives {_shown(v)}, but {_name(files, j)} ({before}) gives {sh.previous} = {_shown(w)}; "
+                        f"gives {_shown(v)}, but {_name(files, k)} ({before}) gives {sh.previous} = {_shown(w)}; "
                         f"{sh.fact} of {group} is {sh.previous} of {before} ({sh.clause}): correct one of the two",
                     )
                 )
