@@ -654,3 +654,44 @@ def test_every_step_cites_a_clause_in_the_text(contract: Any) -> None:
     for clause in cited:
         for part in clause.split("、"):
             assert part in text, f"{part} is not in the contract text"
+
+
+# ------------------------------------------------------------- a series (第二十九条 "下年使用", 第三十条)
+def test_a_year_missing_from_the_series(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    (d / "2026.toml").unlink()
+    res = run("compute", CITY, "--facts", str(d), "--format", "json")
+    assert res.code == 2
+    [p] = res.json["problems"]
+    assert p["file"] == str(d / "2027.toml") and p["path"] == "year"
+    assert f"2025 ({d / '2025.toml'}) is followed by 2027 ({d / '2027.toml'}): 2026 is missing" in p["message"]
+
+
+def test_a_year_given_twice(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    res = run("compute", CITY, "--facts", str(d / "2025.toml"), "--facts", str(d / "2026.toml"), "--facts", str(d / "2026.toml"), "--format", "json")
+    assert res.code == 2
+    assert "period 2026 is given twice" in res.json["problems"][0]["message"]
+
+
+def test_prior_year_income_is_the_previous_funding_total(run: Any, tmp_path: Path) -> None:
+    # 2025 筹资总额 = 56,000 × 150 = 8,400,000.00; 2026 says 8,400,000.01
+    d = ledger_dir(tmp_path)
+    text = (d / "2026.toml").read_text(encoding="utf-8").replace("prior_year_income = 8400000", "prior_year_income = 8400000.01")
+    (d / "2026.toml").write_text(text, encoding="utf-8")
+    res = run("compute", CITY, "--facts", str(d), "--format", "json")
+    assert res.code == 2
+    [p] = res.json["problems"]
+    assert p["file"] == str(d / "2026.toml") and p["path"] == "prior_year_income"
+    assert "gives 8400000.01, but funding_total of 2025 (" in p["message"] and "= 8400000.00" in p["message"]
+
+
+def test_files_in_any_order_are_one_series(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    res = run("compute", CITY, *(x for f in ("2027", "2025", "2026") for x in ("--facts", str(d / f"{f}.toml"))), "--format", "json")
+    assert res.code == 0
+    assert [r["period"] for r in res.json["results"]] == ["2025", "2026", "2027"]
+    assert [f["source"] for f in res.json["inputs"]["facts"]] == [str(d / f"{y}.toml") for y in (2025, 2026, 2027)]
+    # 3,000,000 + 144,000 = 3,144,000; − 150,000 = 2,994,000; − 475,000 = 2,519,000
+    ends = [{i["key"]: i["amount"] for i in r["items"]}["rolling_surplus_end"] for r in res.json["results"]]
+    assert ends == ["3144000.00", "2994000.00", "2519000.00"]
