@@ -216,37 +216,33 @@ def compute_series(
     rosters: Sequence[Sequence[StaffMember] | None] | None = None,
     files: Sequence[str | None] | None = None,
 ) -> list[Result]:
-    """Compute consecutive periods, carrying figures forward as the
-    contract's ``[[carry]]`` entries say (淮阳: 滚存结余).
+    """Compute one contract's consecutive periods as a series
+    (:mod:`yibao.series`): put in period order (the results come in that
+    order; :func:`series_order` gives it), checked — no period twice, no
+    gap, a year-end with all its quarters or none, ``[[shared]]`` facts
+    agreeing — and computed carrying figures as ``[[carry]]`` says (淮阳:
+    滚存结余; 洛阳: the year-end's quarterly fees taken as paid).
 
-    A later period's facts may leave a carried key out (the previous
-    period's item is used) or give the same figure; a different figure is an
-    InputError naming the file and the key, since one of the two is wrong.
+    A later period's facts may leave a carried key out (the earlier
+    periods' item is used) or give the same figure; a different figure is
+    an InputError naming both files and keys, since one of the two is wrong
+    — except for what was paid (``paid = true``), where the stated figure wins.
     """
-    results: list[Result] = []
-    previous: Result | None = None
-    for i, facts in enumerate(facts_list):
-        if previous is not None and contract.doc.carry:
-            changes = {}
-            for c in contract.doc.carry:
-                try:
-                    changes[c.fact] = previous.amount(c.item)
-                except KeyError:
-                    raise InputError.one(None, f"carry[{c.item}]", f"period {previous.period} produced no item {c.item!r}") from None
-                given = getattr(facts, c.fact, None)
-                if given is not None and given != changes[c.fact]:
-                    raise InputError.one(
-                        files[i] if files else None,
-                        c.fact,
-                        f"gives {given}, but period {previous.period}'s {c.item} is {changes[c.fact]} "
-                        f"({c.clause}); leave the key out to carry it, or correct one of the two",
-                    )
-            facts = attrs.evolve(facts, **changes)
-        roster = rosters[i] if rosters else None
-        file = files[i] if files else None
-        previous = compute(contract, facts, roster, file)
-        results.append(previous)
-    return results
+    from .series import compute_series as _series  # noqa: PLC0415 - only for several periods
+
+    return _series(contract, facts_list, rosters, files, compute)
+
+
+def series_order(contract: Contract, facts_list: Sequence[Any], files: Sequence[str | None] | None = None) -> list[int]:
+    """The indices of ``facts_list`` in period order, the series checked
+    (:func:`yibao.series.order`).
+
+    :raises InputError: a period twice, a gap, a year-end without some of
+        its quarters — each naming the files.
+    """
+    from .series import order  # noqa: PLC0415 - only for several periods
+
+    return order(contract, facts_list, files)
 
 
 def envelope(

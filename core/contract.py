@@ -123,11 +123,41 @@ class StatedCheck:
 @attrs.frozen(eq=False, repr=False, slots=False)
 class Carry:
     """In a multi-period run, the item of one period that becomes a fact of
-    the next (淮阳: 滚存结余 at year end -> the next year's start)."""
+    the next (淮阳: 滚存结余 at year end -> the next year's start).
+
+    ``over``: ``"previous"`` (the default) takes the previous period's
+    item; ``"earlier"`` the sum over every earlier period of the series
+    (淮安 八: what the quarters before the termination paid); a period kind
+    (``"year"``) the sum over the earlier periods lying within this period,
+    for periods of that kind only (洛阳 第三条(五): the year-end sees its four
+    quarters' fees). ``when``: a facts key; the entry applies only to the
+    periods whose facts give it (淮安: ``terminated_on``). ``paid``: the
+    fact states what was actually paid; a figure the facts give wins over
+    the series' (no contradiction), and a figure the series fills in is said
+    to be taken as paid (:mod:`yibao.series`)."""
 
     fact: str
     item: str
     clause: str
+    over: str = "previous"
+    when: str | None = None
+    paid: bool = False
+
+
+@attrs.frozen(eq=False, repr=False, slots=False)
+class Shared:
+    """``[[shared]]``: a fact several files of one series give, which must
+    agree (:mod:`yibao.series`). ``within`` (a period kind): the files whose
+    periods lie in one period of that kind (洛阳: the quarters and the
+    year-end of a year give one 上年度参保人数); without it, the whole series.
+    ``previous``: instead, the fact must equal this fact of the file of the
+    previous period of kind ``within`` (洛阳: 2027's 上年度参保人数 = 2026's
+    当年实际参保人数)."""
+
+    fact: str
+    clause: str
+    within: str | None = None
+    previous: str | None = None
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -159,6 +189,7 @@ class ContractDoc:
     deadlines: tuple[Deadline, ...] = ()
     checks: tuple[StatedCheck, ...] = ()
     carry: tuple[Carry, ...] = ()
+    shared: tuple[Shared, ...] = ()
     payable: tuple[Payable, ...] = ()
     signed_on: dt.date | None = None
     #: ``[calendar]``: holiday tables for years the chinesecalendar package
@@ -297,6 +328,7 @@ def load_contract(
     _check_readings(doc, steps, file, problems)
     _check_payable(doc, steps, file, problems)
     _check_deadlines(doc, file, problems)
+    _check_series_tables(doc, spec, steps, file, problems)
     for check in table_checks:
         problems.extend(check(doc, spec, file))
     if problems:
@@ -320,6 +352,33 @@ def _check_payable(doc: ContractDoc, steps: list[BoundStep], file: str, problems
             problems.append(Problem(file, f"payable[{i}].deadline", f"no [[deadlines]] entry {p.deadline!r}" + (f"; did you mean {hint!r}?" if hint else "")))
         if p.counted_from == "signed_on" and doc.signed_on is None:
             problems.append(Problem(file, f"payable[{i}].counted_from", "'signed_on' needs the top-level key signed_on"))
+
+
+def _check_series_tables(doc: ContractDoc, spec: ContractSpec, steps: list[BoundStep], file: str, problems: list[Problem]) -> None:
+    """``[[carry]]`` and ``[[shared]]``: facts keys the facts class has,
+    items a step produces, period kinds of this contract's facts."""
+    if not doc.carry and not doc.shared:
+        return
+    names = facts_names(spec.facts_class)
+    items = {o.key for b in steps for o in b.outputs.values()}
+    kinds = [k.kind for k in period_field(spec.facts_class)[1]]
+
+    def need(value: str | None, known: set[str] | list[str], path: str, what: str) -> None:
+        if value is not None and value not in known:
+            hint = closest(value, known)
+            problems.append(Problem(file, path, f"expected {what}, got {value!r}" + (f"; did you mean {hint!r}?" if hint else "")))
+
+    for i, c in enumerate(doc.carry):
+        need(c.fact, names, f"carry[{i}].fact", "a facts key")
+        need(c.item, items, f"carry[{i}].item", "an item a step produces")
+        need(c.over, ["previous", "earlier", *kinds], f"carry[{i}].over", f"previous, earlier or a period kind of this contract's facts ({', '.join(kinds)})")
+        need(c.when, names, f"carry[{i}].when", "a facts key")
+    for i, sh in enumerate(doc.shared):
+        need(sh.fact, names, f"shared[{i}].fact", "a facts key")
+        need(sh.previous, names, f"shared[{i}].previous", "a facts key")
+        need(sh.within, kinds, f"shared[{i}].within", f"a period kind of this contract's facts ({', '.join(kinds)})")
+        if sh.previous is not None and sh.within is None:
+            problems.append(Problem(file, f"shared[{i}].within", "required with 'previous' (the kind of period whose previous one is meant)"))
 
 
 def _check_renewal(doc: ContractDoc, file: str, problems: list[Problem]) -> None:

@@ -61,6 +61,8 @@ def cmd(
       yibao compute xinxiang --facts 2025.toml --format json
       yibao compute xinxiang --reading fractional_points=whole_points
       cat 2025.toml | yibao compute xinxiang --facts - --format json
+      yibao compute huaiyang --facts 2025.toml --facts 2026.toml --facts 2027.toml
+      yibao compute luoyang --facts luoyang-2026/   # 2026Q1–Q4 and 2026: a series
       yibao compute xinxiang --facts 2025.toml --record --by 张三
       yibao compute xinxiang --facts 2025.toml --record --reason "复核后更正参保人数"
     """
@@ -74,6 +76,9 @@ def cmd(
     if len(loaded) == 1:
         results = [api.compute(c, loaded[0], rosters[0], files[0])]
     else:
+        idx = api.series_order(c, loaded, files)
+        files, sources = [files[i] for i in idx], [sources[i] for i in idx]
+        loaded, rosters = [loaded[i] for i in idx], [rosters[i] for i in idx]
         results = api.compute_series(c, loaded, rosters, files)
     if record:
         _record(c, loaded, results, files, roster, ledger_file, by, reason)

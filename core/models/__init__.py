@@ -50,6 +50,7 @@ STANDARD: dict[str, str] = {
     "itemized": "assessment.itemized",
     "sum": "settlement.sum",
     "monthly_prorata": "settlement.monthly_prorata",
+    "paid": "settlement.paid",
     "headcount": "staffing.headcount",
     "person_rules": "staffing.person_rules",
 }

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from yibao.inputs import score_0_100
+from yibao.inputs import non_negative, score_0_100
 from yibao.periods import ContractQuarter
 from yibao.spec import declare_contract
 from yibao.values import Value
@@ -32,6 +32,9 @@ class HuaianFacts(Value):
     :param invoice: whether the insurer has provided a valid invoice (五: 合法有效的票据凭证).
     :param terminated_on: the day the bureau terminated the contract for a
         change of law, regulation or policy (八), if it did.
+    :param paid_before: in the quarter of a termination, what the earlier
+        quarters actually paid (八: the pro-rata total less what was paid);
+        in a series, the earlier quarters' ``quarter_payable`` when left out.
     :param as_of: the day the roster is judged on (default: the quarter's first day).
     :param roster: the staff roster CSV, relative to this file.
     """
@@ -40,8 +43,19 @@ class HuaianFacts(Value):
     score: Decimal = attrs.field(validator=score_0_100)
     invoice: bool
     terminated_on: dt.date | None = None
+    paid_before: Decimal | None = attrs.field(default=None, validator=non_negative)
     as_of: dt.date | None = None
     roster: str | None = None
+
+    @property
+    def quarters_before(self) -> int:
+        """How many contract quarters precede this one."""
+        return self.quarter.number - 1
+
+    @property
+    def not_terminated(self) -> bool:
+        """The contract runs through this quarter (no ``terminated_on``)."""
+        return self.terminated_on is None
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         term = contract.doc.term
@@ -57,6 +71,8 @@ class HuaianFacts(Value):
                 problems.append(
                     ("terminated_on", f"the contract ended on {self.terminated_on}, before quarter {self.quarter.number} began ({first})")
                 )
+        if self.paid_before is not None and self.terminated_on is None:
+            problems.append(("paid_before", "only in the quarter of a termination (terminated_on): what the earlier quarters paid (八)"))
         return problems
 
 

@@ -92,6 +92,16 @@ class HuaiyangFacts(Value):
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         problems = []
+        uncovered = contract.interpretations.get("uncovered_excess")
+        if self.rolling_surplus_start is not None and self.rolling_surplus_start < 0:
+            if uncovered is None or uncovered.choice != "debt":
+                problems.append(
+                    (
+                        "rolling_surplus_start",
+                        f"expected an amount ≥ 0 (滚存结余, 第三十条), got {self.rolling_surplus_start}; "
+                        "a negative surplus (a debt carried) exists only under the reading uncovered_excess = debt",
+                    )
+                )
         split = contract.interpretations.get("transfer_split")
         if split is not None and split.choice == "as_transferred" and self.march_batch is None:
             problems.append(("march_batch", "required under transfer_split = as_transferred (the March transfer actually made, 第二十八条)"))

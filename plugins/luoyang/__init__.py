@@ -63,6 +63,10 @@ class LuoyangFacts(Value):
     enrolled_prior_year: int = attrs.field(validator=non_negative)
     #: 当年实际参保人数: year-end settlement only
     enrolled_actual: int | None = attrs.field(default=None, validator=non_negative)
+    #: year-end only: the four quarters' fees as actually advanced (第三条(五),
+    #: before the deductions settled with each quarter); in a series, the
+    #: quarters' ``quarter_fee`` when left out; alone, four × this file's ``quarter_fee``
+    quarter_fees_paid: Decimal | None = attrs.field(default=None, validator=non_negative)
     #: 稽核合格率 (0–1, or "89.9%"); or give ``[audit]`` with the counts
     audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1)
     audit: Audit | None = None
@@ -100,6 +104,8 @@ class LuoyangFacts(Value):
                         )
                     )
             return problems
+        if self.quarter_fees_paid is not None:
+            problems.append(("quarter_fees_paid", "used only by the year-end settlement (period such as '2026'): the four quarters' fees as advanced"))
         if self.enrolled_actual is not None:
             problems.append(
                 (

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+from yibao.errors import FieldError
 from yibao.hookspecs import hookimpl
 from yibao.inputs import non_negative
 from yibao.money import ZERO, Money, fmt_amount
@@ -47,13 +48,32 @@ class Deductions(Value):
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
+class Transfers(Value):
+    """The premium actually transferred (第四条1: 首月预拨2000万元，次月起及时
+    拨付保费; 第七条2: 按月拨付制，年底清算), in 元."""
+
+    #: 协议签订后首月预拨的保障资金
+    advance: Money = attrs.field(validator=non_negative)
+    #: 次月起每月拨付的保费, one amount per transfer
+    monthly: tuple[Money, ...] = attrs.field(default=())
+
+    @monthly.validator
+    def _each(self, attribute: Any, value: tuple[Decimal, ...]) -> None:
+        for i, v in enumerate(value):
+            if v < 0:
+                raise FieldError(f"monthly[{i}]", f"expected an amount ≥ 0, got {v}")
+
+
+@attrs.frozen(eq=False, repr=False, slots=False)
 class XianyangFacts(Value):
     """A protection year's facts (保险期间 = 自然年度, 第三条).
 
     ``payouts``: 2026年1至12月月度结算总额 (第四条3); ``policy_loss``: the
     part of a deficit accepted as 政策性亏损 (第六条); ``assessment_passed``:
-    whether the year's assessment passed (第五条); ``signed_on``: the signing
-    date, when the deadlines counted from it should be dated.
+    whether the year's assessment passed (第五条); ``transfers``: the premium
+    actually transferred (the advance and each monthly transfer), reconciled
+    against the premium at year end; ``signed_on``: the signing date, when
+    the deadlines counted from it should be dated.
     """
 
     year: Year
@@ -61,7 +81,15 @@ class XianyangFacts(Value):
     assessment_passed: bool
     policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
     deductions: Deductions = attrs.field(factory=Deductions)
+    transfers: Transfers | None = None
     signed_on: dt.date | None = None
+
+    @property
+    def premium_transferred(self) -> Decimal | None:
+        """The advance and the monthly transfers, added; None when not stated."""
+        if self.transfers is None:
+            return None
+        return self.transfers.advance + sum(self.transfers.monthly, ZERO)
 
     # the [deductions] table, as names a step can read
     @property

@@ -65,4 +65,4 @@ def test_different_figure_is_an_input_error(contract: Any) -> None:
         series(contract, {"opening": D("100"), "added": D("10")}, {"opening": D("110.01"), "added": D("5")})
     [p] = e.value.problems
     assert (p.file, p.path) == ("2026.toml", "opening")
-    assert "gives 110.01, but period 2025's closing is 110.00 (第三条)" in p.message
+    assert "gives 110.01, but closing of 2025 (2025.toml) = 110.00 (第三条)" in p.message

@@ -137,8 +137,9 @@ def test_stdin_errors_name_stdin(run: Any) -> None:
 
 def test_several_facts_files_give_a_series(run: Any, write_toml: Any) -> None:
     a = write_toml('year = 2025\nscore = 90\nregions = [{name = "a", insured = 3, payouts = 0}]\n', "a.toml")
+    # one period given twice is no series: exit 2 naming both files
     res = run("compute", "xinxiang", "--facts", str(a), "--facts", str(a), "--format", "json")
-    assert res.code == 0 and len(res.json["results"]) == 2
+    assert res.code == 2 and "period 2025 is given twice" in res.json["problems"][0]["message"]
     res = run("compute", "xinxiang", "--facts", str(a.parent), "--format", "json")
     assert res.code == 0 and res.json["period"] == "2025"
 

@@ -242,7 +242,7 @@ def test_balance_xianyang_deadline_in_working_days(contract: Any, db: Path) -> N
     (row,) = rows
     parts = {p["item"]: p for p in row["parts"]}
     assert Decimal(parts["op_cost_initial"]["amount"]) == initial
-    assert parts["op_cost_initial"]["deadline"] == "2026-02-10" and parts["op_cost_final"]["deadline"] is None
+    assert parts["op_cost_initial"]["deadline"] == "2026-02-10" and parts["net_settlement"]["deadline"] is None
     assert row["deadline"] == "2026-02-10" and row["overdue"] is False  # the last day itself is in time
     assert api.balance(c, db, dt.date(2026, 2, 11))[0]["overdue"] is True  # the next day is late
     api.record_payment(c, "2026", initial - Decimal("0.01"), dt.date(2026, 2, 9), "付-1", ledger=db)
@@ -250,7 +250,10 @@ def test_balance_xianyang_deadline_in_working_days(contract: Any, db: Path) -> N
     api.record_payment(c, "2026", "0.01", dt.date(2026, 2, 10), "付-2", ledger=db)
     after = api.balance(c, db, dt.date(2026, 2, 11))[0]
     assert after["overdue"] is False and after["deadline"] is None
-    assert Decimal(after["outstanding"]) == Decimal(parts["op_cost_final"]["amount"])
+    # 第七条2 年底清算: op_cost_final 578,200 − 12,500 = 565,700.00, less the surplus returned
+    # (capped at 14,160,000.00) and the fund clawed back (8,640.50): −13,602,940.50, the insurer returns it
+    assert Decimal(parts["net_settlement"]["amount"]) == Decimal("-13602940.50")
+    assert Decimal(after["outstanding"]) == Decimal("-13602940.50")
 
 
 def test_balance_luoyang_quarter_and_year_items(contract: Any, db: Path) -> None:

@@ -118,6 +118,6 @@ def test_show_marks_the_gated_steps(run: Any) -> None:
 def test_compare_marks_the_gated_steps_and_conditions(run: Any) -> None:
     res = run("compare", "huaiyang", "--format", "json")
     risk = res.json["huaiyang"]["risk"]
-    assert any("[utilization_rate=committed] base=funding_total rate=91%" in r for r in risk)
-    assert any("[utilization_rate=floor] base=funding_total rate=90%" in r for r in risk)
+    assert any("[utilization_rate=committed] base=utilization_base rate=91%" in r for r in risk)
+    assert any("[utilization_rate=floor] base=utilization_base rate=90%" in r for r in risk)
     assert "condition: when=assessment_passed [第四十二条]" in res.json["huaiyang"]["assessment"]

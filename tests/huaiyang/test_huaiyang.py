@@ -47,11 +47,14 @@ ITEMS = [
     "transfer_september",
     "operating_cost",
     "revolving_fund",
+    "utilization_base",
     "utilization_required",
     "adjustment_threshold",
+    "payout_cap",
     "rollover",
     "excess_from_surplus",
     "rolling_surplus_end",
+    "uncovered_excess",
     "bond",
     "premium_after_offset",
     "remote_care_offset",
@@ -274,27 +277,81 @@ def test_current_year_trigger_reading(contract: Any) -> None:
     assert "funding.adjustment_trigger" in keys(r)
 
 
+# 第三十条 "年度支付率超过100%的，由滚存结余负担" and nothing on what the surplus
+# cannot cover (interpretation uncovered_excess). Start 100,000.00, income
+# 8,400,000.00: payouts 8,500,000.00 overspend by exactly the surplus.
 @pytest.mark.parametrize(
-    ("payouts", "end", "violation"),
+    ("reading", "payouts", "drawn", "uncovered", "end"),
     [
-        ("8500000.00", "0.00", False),  # 100,000 + 0 − 100,000: exhausted, not negative
-        ("8500000.01", "-0.01", True),  # 100,000 − 100,000.01
+        ("insurer", "8499999.99", "99999.99", "0.00", "0.01"),  # just below: the surplus covers it
+        ("insurer", "8500000.00", "100000.00", "0.00", "0.00"),  # at: exhausted, nothing uncovered
+        ("insurer", "8500000.01", "100000.00", "0.01", "0.00"),  # just above: 0.01 borne by the insurer
+        ("bureau", "8500000.01", "100000.00", "0.01", "0.00"),  # 0.01 borne by the bureau
+        ("debt", "8500000.00", "100000.00", "0.00", "0.00"),
+        ("debt", "8500000.01", "100000.00", "0.01", "-0.01"),  # 0.01 carried as a debt
     ],
 )
-def test_surplus_below_zero_is_a_violation(contract: Any, payouts: str, end: str, violation: bool) -> None:
-    r = compute(contract, payouts=D(payouts), rolling_surplus_start=D("100000"))
+def test_excess_the_surplus_cannot_cover(contract: Any, reading: str, payouts: str, drawn: str, uncovered: str, end: str) -> None:
+    r = compute(contract, {"uncovered_excess": reading}, payouts=D(payouts), rolling_surplus_start=D("100000"))
+    assert r.amount("excess_from_surplus") == D(drawn)
+    assert r.amount("uncovered_excess") == D(uncovered)
+    assert r.amount("excess_from_surplus") + r.amount("uncovered_excess") == D(payouts) - D("8400000.00")
     assert r.amount("rolling_surplus_end") == D(end)
-    assert "funding.adjustment_trigger" in keys(r, "warning")
-    assert ("funding.surplus_exhausted" in keys(r, "violation")) is violation
-    assert r.has_violations is violation
+    assert ("funding.surplus_exhausted" in keys(r, "warning")) is (uncovered != "0.00")
+    assert ("funding.surplus_negative" in keys(r, "warning")) is (end.startswith("-"))
+    assert not r.has_violations
+    assert "uncovered_excess" in [i.id for i in r.interpretations]
 
 
-def test_negative_surplus_exits_1(run: Any, write_toml: Any) -> None:
-    p = write_toml(FACTS_TOML.replace("payouts = 7500000", "payouts = 11400000.01"))
+def test_uncovered_excess_default_is_the_insurer(contract: Any) -> None:
+    assert contract(CITY).interpretations["uncovered_excess"].choice == "insurer"
+
+
+def test_negative_surplus_start_is_an_input_error(run: Any, write_toml: Any) -> None:
+    p = write_toml(FACTS_TOML.replace("rolling_surplus_start = 3000000", "rolling_surplus_start = -0.01"))
     res = run("compute", CITY, "--facts", str(p), "--format", "json")
-    assert res.code == 1  # 3,000,000 − (11,400,000.01 − 8,400,000) = −0.01
-    amounts = {i["key"]: i["amount"] for i in res.json["items"]}
-    assert amounts["rolling_surplus_end"] == "-0.01"
+    assert res.code == 2
+    [problem] = res.json["problems"]
+    assert problem["path"] == "rolling_surplus_start" and "expected an amount ≥ 0" in problem["message"]
+    # zero is a surplus
+    p = write_toml(FACTS_TOML.replace("rolling_surplus_start = 3000000", "rolling_surplus_start = 0"))
+    assert run("compute", CITY, "--facts", str(p), "--format", "json").code == 0
+    # under the debt reading a negative start is the debt carried
+    p = write_toml(FACTS_TOML.replace("rolling_surplus_start = 3000000", "rolling_surplus_start = -0.01"))
+    res = run("compute", CITY, "--facts", str(p), "--reading", "uncovered_excess=debt", "--format", "json")
+    assert res.code == 0
+    # −0.01 + 144,000.00 rollover
+    assert {i["key"]: i["amount"] for i in res.json["items"]}["rolling_surplus_end"] == "143999.99"
+
+
+# 使用率 "当年资金收入的91%（不包含运营成本）" (utilization_cost) and 支付率 "超过100%"
+# without the parenthesis (excess_cost). Income 8,400,000.00, operating cost 5% = 420,000.00.
+def test_utilization_cost_readings(contract: Any) -> None:
+    r = compute(contract)
+    assert r.amount("utilization_base") == D("8400000.00")
+    assert r.amount("utilization_required") == D("7644000.00")  # 91% × 8,400,000
+    r = compute(contract, {"utilization_cost": "net_of_income"})
+    assert r.amount("utilization_base") == D("7980000.00")  # 8,400,000 − 420,000
+    assert r.amount("utilization_required") == D("7261800.00")  # 91% × 7,980,000
+    assert r.amount("rollover") == D("0.00")  # payouts 7,500,000 reach it
+    r = compute(contract, {"utilization_cost": "net_of_income", "utilization_rate": "floor"})
+    assert r.amount("utilization_required") == D("7182000.00")  # 90% × 7,980,000
+
+
+@pytest.mark.parametrize(
+    ("reading", "payouts", "excess"),
+    [
+        ("excluded", "8400000.00", "0.00"),
+        ("excluded", "8400000.01", "0.01"),
+        ("included", "7980000.00", "0.00"),  # payouts + 420,000 = income exactly
+        ("included", "7980000.01", "0.01"),  # one 分 above 100% with the operating cost
+        ("included", "7979999.99", "0.00"),
+    ],
+)
+def test_excess_cost_readings(contract: Any, reading: str, payouts: str, excess: str) -> None:
+    r = compute(contract, {"excess_cost": reading}, payouts=D(payouts))
+    assert r.amount("payout_cap") == (D("8400000.00") if reading == "excluded" else D("7980000.00"))
+    assert r.amount("excess_from_surplus") == D(excess)
 
 
 # ------------------------------------------------------------- 第三十一条: revolving fund
@@ -476,19 +533,29 @@ def test_ledger_with_a_conflicting_start_is_input_error(run: Any, tmp_path: Path
     res = run("compute", CITY, "--facts", str(d), "--format", "json")
     assert res.code == 2 and res.json["error"] == "input"
     assert f"{d / '2026.toml'}: rolling_surplus_start: gives 3000000" in res.err
-    assert "period 2025's rolling_surplus_end is 3144000.00" in res.err
+    assert "rolling_surplus_end of 2025 (" in res.err and "2025.toml) = 3144000.00" in res.err
 
 
-def test_ledger_with_a_deficit_year_exits_1(run: Any, tmp_path: Path) -> None:
-    # 2026 payouts 11,694,000.01: 3,144,000.01 above 8,550,000 -> end −0.01
+@pytest.mark.parametrize(
+    ("reading", "ends", "uncovered"),
+    [
+        # 2026 overspends by 3,144,000.01 against a surplus of 3,144,000.00; 2027 by 475,000.00
+        ("insurer", ["3144000.00", "0.00", "0.00"], ["0.00", "0.01", "475000.00"]),
+        ("bureau", ["3144000.00", "0.00", "0.00"], ["0.00", "0.01", "475000.00"]),
+        # a debt: 2027 starts at −0.01 and overspends 475,000.00 more
+        ("debt", ["3144000.00", "-0.01", "-475000.01"], ["0.00", "0.01", "475000.00"]),
+    ],
+)
+def test_ledger_with_a_deficit_year(run: Any, tmp_path: Path, reading: str, ends: list[str], uncovered: list[str]) -> None:
+    # 2026 payouts 11,694,000.01: 3,144,000.01 above 8,550,000
     d = ledger_dir(tmp_path)
     text = (d / "2026.toml").read_text(encoding="utf-8").replace("8700000", "11694000.01")
     (d / "2026.toml").write_text(text, encoding="utf-8")
-    res = run("compute", CITY, "--facts", str(d), "--format", "json")
-    assert res.code == 1
-    ends = [r["items"][ITEMS.index("rolling_surplus_end")]["amount"] for r in res.json["results"]]
-    # 2027 starts negative: −0.01 − 475,000.00
-    assert ends == ["3144000.00", "-0.01", "-475000.01"]
+    res = run("compute", CITY, "--facts", str(d), "--reading", f"uncovered_excess={reading}", "--format", "json")
+    assert res.code == 0
+    got = [{i["key"]: i["amount"] for i in r["items"]} for r in res.json["results"]]
+    assert [g["rolling_surplus_end"] for g in got] == ends
+    assert [g["uncovered_excess"] for g in got] == uncovered
 
 
 # ------------------------------------------------------------- 第四十五条: which years
@@ -573,6 +640,9 @@ def test_show_lists_terms_deadlines_and_interpretations(run: Any) -> None:
         "trigger_base",
         "later_years",
         "stated_precision",
+        "uncovered_excess",
+        "utilization_cost",
+        "excess_cost",
     }
 
 
@@ -662,3 +732,44 @@ def test_march_batch_used_under_as_transferred_is_not_flagged(contract: Any) -> 
     r = compute(contract, {"transfer_split": "as_transferred"}, march_batch=D("5000000"))
     assert r.amount("transfer_march") == D("5000000.00")
     assert not [f for f in r.findings if f.key == "funding.march_batch_ignored"]
+
+
+# ------------------------------------------------------------- a series (第二十九条 "下年使用", 第三十条)
+def test_a_year_missing_from_the_series(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    (d / "2026.toml").unlink()
+    res = run("compute", CITY, "--facts", str(d), "--format", "json")
+    assert res.code == 2
+    [p] = res.json["problems"]
+    assert p["file"] == str(d / "2027.toml") and p["path"] == "year"
+    assert f"2025 ({d / '2025.toml'}) is followed by 2027 ({d / '2027.toml'}): 2026 is missing" in p["message"]
+
+
+def test_a_year_given_twice(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    res = run("compute", CITY, "--facts", str(d / "2025.toml"), "--facts", str(d / "2026.toml"), "--facts", str(d / "2026.toml"), "--format", "json")
+    assert res.code == 2
+    assert "period 2026 is given twice" in res.json["problems"][0]["message"]
+
+
+def test_prior_year_income_is_the_previous_funding_total(run: Any, tmp_path: Path) -> None:
+    # 2025 筹资总额 = 56,000 × 150 = 8,400,000.00; 2026 says 8,400,000.01
+    d = ledger_dir(tmp_path)
+    text = (d / "2026.toml").read_text(encoding="utf-8").replace("prior_year_income = 8400000", "prior_year_income = 8400000.01")
+    (d / "2026.toml").write_text(text, encoding="utf-8")
+    res = run("compute", CITY, "--facts", str(d), "--format", "json")
+    assert res.code == 2
+    [p] = res.json["problems"]
+    assert p["file"] == str(d / "2026.toml") and p["path"] == "prior_year_income"
+    assert "gives 8400000.01, but funding_total of 2025 (" in p["message"] and "= 8400000.00" in p["message"]
+
+
+def test_files_in_any_order_are_one_series(run: Any, tmp_path: Path) -> None:
+    d = ledger_dir(tmp_path)
+    res = run("compute", CITY, *(x for f in ("2027", "2025", "2026") for x in ("--facts", str(d / f"{f}.toml"))), "--format", "json")
+    assert res.code == 0
+    assert [r["period"] for r in res.json["results"]] == ["2025", "2026", "2027"]
+    assert [f["source"] for f in res.json["inputs"]["facts"]] == [str(d / f"{y}.toml") for y in (2025, 2026, 2027)]
+    # 3,000,000 + 144,000 = 3,144,000; − 150,000 = 2,994,000; − 475,000 = 2,519,000
+    ends = [{i["key"]: i["amount"] for i in r["items"]}["rolling_surplus_end"] for r in res.json["results"]]
+    assert ends == ["3144000.00", "2994000.00", "2519000.00"]

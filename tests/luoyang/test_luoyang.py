@@ -250,7 +250,7 @@ def test_year_end_true_up_positive(contract: Any) -> None:
     assert keys(r) == YEAR_ITEMS
     # quarter 1,234,567 × 1.2 ÷ 4 = 370,370.10; advances 4 × 370,370.10 = 1,481,480.40
     assert r.amount("advances_paid") == D("1481480.40")
-    assert r.item("advances_paid").formula == "370370.10 + 370370.10 + 370370.10 + 370370.10"
+    assert r.item("advances_paid").formula == "370370.10 × 4（未给出 quarter_fees_paid，视为已付）"
     # annual 1,250,000 × 1.2 = 1,500,000.00; true-up 1,500,000.00 − 1,481,480.40 = 18,519.60
     assert r.amount("annual_fee") == D("1500000.00")
     assert r.amount("true_up") == D("18519.60")

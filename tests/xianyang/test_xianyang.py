@@ -332,7 +332,7 @@ def test_every_item_is_always_present(contract: Any) -> None:
     assert [i.key for i in failed_loss.items] == keys
     netted = compute(contract, reading={"clawback_and_risk": "net_of_payouts"})
     assert [i.key for i in netted.items] == keys  # the same shape under either reading
-    assert len(keys) == len(set(keys)) == 22
+    assert len(keys) == len(set(keys)) == 26
     assert all(i.scope is None and i.kind == "payment" for i in failed_loss.items)
 
 
@@ -470,3 +470,72 @@ def test_bad_facts_exit_2(run: Any, write_toml: Any, text: str, path: str, expec
     assert res.code == 2 and res.json["error"] == "input"
     line = [x for x in res.err.splitlines() if f"{p}: {path}: " in x]
     assert line and expected in line[0], res.err
+
+
+# ------------------------------------------------------------- 第七条2 按月拨付制，年底清算; 第十条3 what the insurer owes
+# Payouts 170,000,000: surplus 178,110,000 − 170,000,000 = 8,110,000.00, below the
+# 14,160,000 cap, returned in full. Passed, no deductions: op_cost_final = 578,200.00.
+@pytest.mark.parametrize(
+    ("monthly", "transferred", "outstanding", "net"),
+    [
+        # 2,000万 advance + 11 × 14,000,000 = 174,000,000: 4,110,000 still to transfer
+        ([14000000] * 11, "174000000.00", "4110000.00", "-3421800.00"),  # 4,110,000 + 578,200 − 8,110,000
+        # the premium exactly: 20,000,000 + 11 × 14,373,636.36 + 0.04
+        ([D("14373636.36")] * 10 + [D("14373636.40")], "178110000.00", "0.00", "-7531800.00"),
+        # one 分 too much transferred: the insurer returns it
+        ([D("14373636.36")] * 10 + [D("14373636.41")], "178110000.01", "-0.01", "-7531800.01"),
+    ],
+)
+def test_transfers_reconciled_against_the_premium(contract: Any, monthly: list[Any], transferred: str, outstanding: str, net: str) -> None:
+    r = compute(contract, transfers={"advance": 20000000, "monthly": monthly})
+    assert r.amount("premium_transferred") == D(transferred)
+    assert r.amount("premium_outstanding") == D(outstanding)
+    assert r.amount("surplus_return") == D("8110000.00")
+    assert r.amount("net_settlement") == D(net)
+    assert finding(r, "premium.transfers_assumed") is None
+
+
+def test_without_transfers_the_premium_is_taken_as_transferred(contract: Any) -> None:
+    r = compute(contract)
+    assert r.amount("premium_transferred") == PREMIUM
+    assert r.amount("premium_outstanding") == D("0.00")
+    assert finding(r, "premium.transfers_assumed").severity == "info"
+    assert r.amount("net_settlement") == D("-7531800.00")  # 578,200 − 8,110,000
+
+
+# 考核通过: 578,200.00 remaining. Deductions 57 × 10,000 + 8,200 = 578,200 take it all.
+@pytest.mark.parametrize(
+    ("late", "owed", "final"),
+    [
+        (0, "0.00", "0.00"),  # exactly the remaining fee: nothing owed
+        (1, "500.00", "0.00"),  # 500 more than the fee: the insurer owes 500
+    ],
+)
+def test_deductions_owed(contract: Any, late: int, owed: str, final: str) -> None:
+    issues = [10000] * 57 + [8200]
+    r = compute(contract, deductions={"financial_issues": issues, "late_settlements": late})
+    assert r.amount("deductions_total") == D("578200.00") + 500 * late
+    assert r.amount("deductions_owed") == D(owed)
+    assert r.amount("op_cost_final") == D(final)
+    assert r.item("deductions_owed").clause == "第十条3"
+    # the net: 0 + 0 + 0 − 8,110,000 − 0 − owed
+    assert r.amount("net_settlement") == D("-8110000.00") - D(owed)
+
+
+def test_deductions_owed_one_below_the_fee(contract: Any) -> None:
+    r = compute(contract, deductions={"financial_issues": [10000] * 57 + [8199]})
+    assert r.amount("deductions_owed") == D("0.00")
+    assert r.amount("op_cost_final") == D("1.00")
+
+
+def test_failed_assessment_deductions_are_all_owed(contract: Any) -> None:
+    # no remaining fee after a failed assessment: the 1,000 of deductions are owed
+    r = compute(contract, passed=False, deductions={"late_settlements": 2})
+    assert r.amount("deductions_owed") == D("1000.00")
+    assert r.amount("net_settlement") == D("-8111000.00")  # − 8,110,000 − 1,000
+
+
+def test_a_negative_transfer_is_an_input_error(contract: Any) -> None:
+    with pytest.raises(InputError) as e:
+        facts(contract(CITY), transfers={"advance": 20000000, "monthly": [1, -1]})
+    assert e.value.problems[0].path.startswith("transfers.monthly")

@@ -76,4 +76,12 @@ def test_parts_add_up(
     assert bool(excess) == (a("deductions_total") > after)
     if excess:
         assert f"不足抵扣 {a('deductions_total') - after:.2f} 元" in excess[0].message
-    assert all(i.amount >= 0 for i in r.items)
+    # 第十条3: what the deductions take beyond the fee not yet paid, the insurer owes
+    assert a("deductions_owed") == max(D(0), a("deductions_total") - after)
+    assert a("op_cost_final") - a("deductions_owed") == after - a("deductions_total")
+    # 第七条2 年底清算: no [transfers] stated, the premium is taken as transferred in full
+    assert a("premium_transferred") == PREMIUM and a("premium_outstanding") == 0
+    assert a("net_settlement") == (
+        a("premium_outstanding") + a("op_cost_final") + a("loss_bureau") - a("surplus_return") - a("fund_clawback") - a("deductions_owed")
+    )
+    assert all(i.amount >= 0 for i in r.items if i.key != "net_settlement")  # only the net may be negative

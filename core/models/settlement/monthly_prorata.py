@@ -37,7 +37,10 @@ class MonthlyProrata(Model):
     the ``months``-th month, the whole ``total`` is paid.
     ``end_day_interpretation`` names the interpretation whose choice
     ``exclusive`` does not count the end day as a day worked (``inclusive``,
-    the default reading, counts it).
+    the default reading, counts it). ``part_month_interpretation`` names the
+    interpretation of how the month the end falls in is paid: ``by_days``
+    (the default: by calendar days), ``completed_months`` (only whole months
+    are paid) or ``started_month`` (a month begun is paid in full).
     """
 
     name = "monthly_prorata"
@@ -51,6 +54,7 @@ class MonthlyProrata(Model):
         months: int = attrs.field(default=12)
         start: str | None = attrs.field(default=None, converter=_start_ref)
         end_day_interpretation: str | None = None
+        part_month_interpretation: str | None = None
 
         @months.validator
         def _check(self, attribute: Any, value: int) -> None:
@@ -79,6 +83,15 @@ class MonthlyProrata(Model):
         first = add_months(start, full)
         days = (stop - first).days
         length = (add_months(start, full + 1) - first).days
+        part = ctx.choice(p.part_month_interpretation) if p.part_month_interpretation else "by_days"
+        if part == "completed_months":
+            note = "，不足一月部分不计" if days else ""
+            return {"amount": (monthly * full, f"{head}; {full} × {fmt_amount(monthly)}（{span}{note}：{days}/{length} 天）")}
+        if part == "started_month" and days > 0:
+            started = full + 1
+            if started == p.months:
+                return {"amount": (total, f"{head}; 第 {started} 个月已开始，按整月计：{p.months} 个月 = {fmt_amount(total)}（{span}）")}
+            return {"amount": (monthly * started, f"{head}; {started} × {fmt_amount(monthly)}（{span}，第 {started} 个月已开始，按整月计）")}
         amount = monthly * full + monthly * days / length
         formula = f"{head}; {full} × {fmt_amount(monthly)} + {fmt_amount(monthly)} × {days}/{length}（{span}）"
         return {"amount": (amount, formula)}

@@ -1,0 +1,296 @@
+"""A contract's life, not one period: several facts files as one series.
+
+A series is the facts of one contract's consecutive periods, computed in
+order. Before anything is computed it is put in period order
+(:meth:`yibao.periods.Period.sort_key`: a year-end after its quarters) and
+checked:
+
+- no period twice (naming both files);
+- per kind of period, no gap (``2025`` then ``2027`` names both files and
+  the missing ``2026``);
+- a period that contains periods of a shorter kind in the same series sees
+  all of them (洛阳 第三条(五): the year-end 2026 with 2026Q1–Q4, or with none);
+- ``[[shared]]`` facts agree across the files that give them (洛阳: the
+  quarters and the year-end of a year give one 上年度参保人数; 2027's equals
+  2026's 当年实际参保人数). A disagreement names both files and keys.
+
+While computing, ``[[carry]]`` entries fill a fact from earlier periods'
+items: the previous period's (淮阳: 滚存结余), or with ``over`` the sum over
+every earlier period (淮安: what the quarters before a termination paid) or
+over the earlier periods inside this one (洛阳: the year-end's quarterly fees).
+A carried figure the facts give differently is an input error naming both
+files — unless the entry is ``paid`` (what was actually paid): then the
+stated figure is used, and a figure the series fills in is said to be taken
+as paid (an ``info`` finding ``series.taken_as_paid``).
+
+Nothing here knows a city; the API passes the one-period compute in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import InputError, Problem
+from .money import fmt_amount, fmt_number
+from .periods import KINDS, Period, period_field, period_of, span, within
+from .results import Finding, Result
+
+#: the one-period compute the API passes in: (contract, facts, roster, file) -> Result
+Compute = Callable[[Any, Any, Any, "str | None"], Result]
+
+
+def _name(files: Sequence[str | None] | None, i: int) -> str:
+    f = files[i] if files else None
+    return f if f else f"facts[{i}]"
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return fmt_number(v) if v == v.to_integral_value() else fmt_amount(v)
+    return str(v)
+
+
+def _kind(name: str) -> type[Period]:
+    return next(k for k in KINDS if k.kind == name)
+
+
+def container(contract: Any, period: Period, kind: str) -> Period | None:
+    """The period of ``kind`` that holds ``period`` (the year of a quarter;
+    a year of itself), or None when none holds it whole."""
+    origin = contract.doc.term.start
+    first, last = period.bounds(origin)
+    c = _kind(kind).containing(first, origin)
+    lo, hi = c.bounds(origin)
+    return c if lo <= first and last <= hi else None
+
+
+def order(contract: Any, facts_list: Sequence[Any], files: Sequence[str | None] | None = None) -> list[int]:
+    """The indices of ``facts_list`` in period order, after checking that
+    they are one series: no period twice, no gap within a kind, and a period
+    holding shorter periods of the series holds all of them.
+
+    :raises InputError: every problem, each naming the files concerned.
+    """
+    origin = contract.doc.term.start
+    key, _ = period_field(contract.spec.facts_class)
+    periods = [period_of(f) for f in facts_list]
+    idx = sorted(range(len(periods)), key=lambda i: (periods[i].sort_key(origin), i))
+    problems: list[Problem] = []
+    seen: dict[Period, int] = {}
+    for i in idx:
+        p = periods[i]
+        if p in seen:
+            problems.append(
+                Problem(_name(files, i), key, f"period {p} is given twice, in {_name(files, seen[p])} and {_name(files, i)}: a series has each period once")
+            )
+        else:
+            seen[p] = i
+    by_kind: dict[str, list[int]] = {}
+    for p, i in seen.items():
+        by_kind.setdefault(p.kind, []).append(i)
+    for members in by_kind.values():
+        members.sort(key=lambda i: periods[i].sort_key(origin))
+        for a, b in zip(members, members[1:], strict=False):
+            pa, pb = periods[a], periods[b]
+            if pb != pa.next():
+                gap = str(pa.next()) if pa.next() == pb.previous() else f"{pa.next()}–{pb.previous()}"
+                problems.append(
+                    Problem(
+                        _name(files, b),
+                        key,
+                        f"{pa} ({_name(files, a)}) is followed by {pb} ({_name(files, b)}): {gap} is missing; "
+                        "a series is consecutive periods without gaps",
+                    )
+                )
+    for p, i in seen.items():
+        first, last = p.bounds(origin)
+        for kind, members in by_kind.items():
+            if kind == p.kind:
+                continue
+            inside = [periods[j] for j in members if periods[j] != p and within(periods[j], first, last)]
+            if not inside:
+                continue
+            ends = span(type(inside[0]), first, last)
+            if ends is None:
+                continue
+            expected, q = [], ends[0]
+            while True:
+                expected.append(q)
+                if q == ends[1]:
+                    break
+                q = q.next()
+            missing = [str(q) for q in expected if q not in seen]
+            if missing:
+                problems.append(
+                    Problem(
+                        _name(files, i),
+                        key,
+                        f"{p} sees {', '.join(str(q) for q in sorted(inside))} of the series but not {', '.join(missing)}: "
+                        f"give every {inside[0].noun} of {p} or none",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+    return idx
+
+
+def check_shared(contract: Any, facts_list: Sequence[Any], files: Sequence[str | None] | None = None) -> None:
+    """``[[shared]]``: the files that give a shared fact agree (per
+    ``within`` period), and a ``previous`` fact equals the one of the
+    previous period's file. ``facts_list`` is in period order.
+
+    :raises InputError: every disagreement, naming both files and keys.
+    """
+    problems: list[Problem] = []
+    periods = [period_of(f) for f in facts_list]
+    for sh in contract.doc.shared:
+        if sh.previous is None:
+            first: dict[Any, int] = {}
+            for i, f in enumerate(facts_list):
+                v = getattr(f, sh.fact, None)
+                if v is None:
+                    continue
+                group = container(contract, periods[i], sh.within) if sh.within else None
+                if sh.within and group is None:
+                    continue
+                if group not in first:
+                    first[group] = i
+                    continue
+                j = first[group]
+                w = getattr(facts_list[j], sh.fact)
+                if v != w:
+                    where = f" (both in {group})" if group is not None else ""
+                    problems.append(
+                        Problem(
+                            _name(files, i),
+                            sh.fact,
+                            f"gives {_shown(v)}, but {_name(files, j)} gives {sh.fact} = {_shown(w)}{where}; "
+                            f"the series shares one figure ({sh.clause}): correct one of the two",
+                        )
+                    )
+            continue
+        assert sh.within is not None  # checked when the contract loads
+        by_period = {p: i for i, p in enumerate(periods)}
+        for i, f in enumerate(facts_list):
+            v = getattr(f, sh.fact, None)
+            group = container(contract, periods[i], sh.within)
+            if v is None or group is None:
+                continue
+            try:
+                before = group.previous()
+            except ValueError:
+                continue
+            k = by_period.get(before)
+            if k is None:
+                continue
+            w = getattr(facts_list[k], sh.previous, None)
+            if w is not None and v != w:
+                problems.append(
+                    Problem(
+                        _name(files, i),
+                        sh.fact,
+                        f"gives {_shown(v)}, but {_name(files, k)} ({before}) gives {sh.previous} = {_shown(w)}; "
+                        f"{sh.fact} of {group} is {sh.previous} of {before} ({sh.clause}): correct one of the two",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+
+
+def _carried(contract: Any, facts: Any, done: list[tuple[Any, Result, str]], file: str) -> tuple[dict[str, Any], list[Finding]]:
+    """The facts ``[[carry]]`` fills or checks for the next period of the
+    series, and the findings saying a figure was taken as paid."""
+    changes: dict[str, Any] = {}
+    notes: list[Finding] = []
+    period = period_of(facts)
+    for c in contract.doc.carry:
+        if c.when is not None and not getattr(facts, c.when, None):
+            continue
+        if c.over == "previous":
+            if not done:
+                continue
+            p, r, shown_from = done[-1]
+            try:
+                value = r.amount(c.item)
+            except KeyError:
+                raise InputError.one(shown_from, f"carry[{c.item}]", f"period {p} produced no item {c.item!r}") from None
+            source = f"{c.item} of {p} ({shown_from})"
+        else:
+            if c.over == "earlier":
+                earlier = list(done)
+            elif period.kind == c.over:
+                first, last = period.bounds(contract.doc.term.start)
+                earlier = [(p, r, f) for p, r, f in done if within(p, first, last)]
+            else:
+                continue
+            if not earlier:
+                continue
+            try:
+                parts = [r.amount(c.item) for _, r, _ in earlier]
+            except KeyError:
+                continue  # an earlier period of a kind that has no such item
+            value = sum(parts, Decimal(0))
+            source = f"{c.item} of {', '.join(f'{p} ({f})' for p, _, f in earlier)}: {' + '.join(fmt_amount(x) for x in parts)}"
+        given = getattr(facts, c.fact, None)
+        if given is None:
+            changes[c.fact] = value
+            if c.paid:
+                notes.append(
+                    Finding(
+                        "series.taken_as_paid",
+                        "info",
+                        f"{c.fact} not stated in {file}: the figures computed for the earlier periods of the series are taken as paid — "
+                        f"{source} = {fmt_amount(value)}",
+                        c.clause,
+                    )
+                )
+        elif c.paid:
+            if given != value:
+                notes.append(
+                    Finding(
+                        "series.paid_as_stated",
+                        "info",
+                        f"{c.fact} = {fmt_amount(given)} as stated in {file}; the series computed {source} = {fmt_amount(value)}",
+                        c.clause,
+                    )
+                )
+        elif given != value:
+            raise InputError.one(
+                file,
+                c.fact,
+                f"gives {_shown(given)}, but {source} = {fmt_amount(value)} ({c.clause}); "
+                "leave the key out to carry it, or correct one of the two",
+            )
+    return changes, notes
+
+
+def compute_series(
+    contract: Any,
+    facts_list: Sequence[Any],
+    rosters: Sequence[Any] | None,
+    files: Sequence[str | None] | None,
+    compute: Compute,
+) -> list[Result]:
+    """Order, check and compute a series (see the module's docstring); the
+    results in period order."""
+    idx = order(contract, facts_list, files)
+    facts_sorted = [facts_list[i] for i in idx]
+    names = [_name(files, i) for i in idx]
+    check_shared(contract, facts_sorted, names)
+    done: list[tuple[Any, Result, str]] = []
+    results: list[Result] = []
+    for facts, i, name in zip(facts_sorted, idx, names, strict=True):
+        changes, notes = _carried(contract, facts, done, name)
+        if changes:
+            facts = attrs.evolve(facts, **changes)
+        roster = rosters[i] if rosters else None
+        result = compute(contract, facts, roster, files[i] if files else None)
+        if notes:
+            result = attrs.evolve(result, findings=(*result.findings, *notes))
+        done.append((period_of(facts), result, name))
+        results.append(result)
+    return results
