@@ -183,24 +183,26 @@ def get(k: str) -> Any | None:
 def put(k: str, value: Any) -> None:
     """Keep ``value`` under key ``k``; a value that cannot be pickled (a
     class defined inside a function) or a directory that cannot be written
-    is silently not cached."""
+    is silently not cached. Written to a file of this process's own, then
+    renamed into place (atomic; no ``tempfile``, which would import shutil
+    and random on the way)."""
     d = cache_dir()
     if d is None:
         return
-    import tempfile  # noqa: PLC0415 - only on a miss: it imports shutil and random
-
     try:
         data = dumps(value, protocol=PROTOCOL)
         d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=".tmp")
+        tmp = d / f".tmp-{os.getpid()}-{id(data)}"
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, d / f"{k}.pickle")
         except BaseException:
-            os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
             raise
-        _prune(d)
+        if len(os.listdir(d)) > KEEP:
+            _prune(d)
     except Exception:
         return
 

@@ -181,13 +181,29 @@ def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
     click.echo(json.dumps(error_document(problems), ensure_ascii=False, indent=2))
 
 
+def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    """``--version``, printed as click's ``version_option`` prints it. That
+    option looks its texts up in gettext catalogs when the group is defined:
+    filesystem probes at the start of every command."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"yibao, version {__version__}")
+        ctx.exit()
+
+
 @click.group(
     cls=YibaoGroup,
     lazy_subcommands=COMMANDS,
     summaries=SUMMARIES,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(__version__, prog_name="yibao")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "--plugins-dir",
     "plugins_dirs",
