@@ -27,7 +27,7 @@ from .errors import InputError, Problem, closest
 from .inputs import parse_toml, read_toml, structure, try_structure
 from .output import envelope as _envelope
 from .periods import Period, period_field, period_of
-from .registry import Registry, make_registry
+from .registry import PluginLeftOut, Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
 from .stages import MONEY_STAGES
 
@@ -181,16 +181,32 @@ def compute(
 ) -> Result:
     """Compute one period: fees, risk sharing, assessment, settlement, and
     (when a roster is given) staffing — the hooks of this contract's plugin
-    and of the cross-cutting plugins only."""
+    and of the cross-cutting plugins only.
+
+    :raises PluginFailure: a hook of the contract's plugin raised (no result).
+        A cross-cutting plugin whose hook raises is left out, the period is
+        computed again without it, and the result carries a warning naming it.
+    """
+    while True:
+        try:
+            return _compute(contract, facts, roster, facts_file)
+        except PluginLeftOut:
+            continue  # that plugin is left out now: start again without it
+
+
+def _compute(
+    contract: Contract,
+    facts: Any,
+    roster: Sequence[StaffMember] | None,
+    facts_file: str | None,
+) -> Result:
     ledger = Ledger(contract.interpretations)
     ledger.source = facts_file
     reg = contract.registry
     for stage in MONEY_STAGES:
-        reg.hook(contract.name, stage.hook)(contract=contract, facts=facts, ledger=ledger)
+        reg.call(contract.name, stage.hook, contract=contract, facts=facts, ledger=ledger)
     if roster is not None:
-        reg.hook(contract.name, "yibao_check_staffing")(
-            contract=contract, facts=facts, roster=tuple(roster), ledger=ledger
-        )
+        reg.call(contract.name, "yibao_check_staffing", contract=contract, facts=facts, roster=tuple(roster), ledger=ledger)
     elif any(b.stage == "staffing" for b in contract.steps):
         ledger.finding(
             "staffing.not_checked",
@@ -198,6 +214,8 @@ def compute(
             "no roster given (facts key 'roster' or --roster): staffing duties not checked",
             "、".join(dict.fromkeys(b.step.clause for b in contract.steps if b.stage == "staffing")),
         )
+    for name in reg.left_out:
+        ledger.finding("plugin.left_out", "warning", f"plugin {name!r} failed and was left out of this computation (see its warning)", "", scope=name)
     return result_from_ledger(contract.doc.id, contract.doc.city, str(period_of(facts)), ledger)
 
 
@@ -266,10 +284,13 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     The contract's ``[calendar]`` and ``[claims]`` tables were checked when
     it was loaded.
     """
-    ledger = Ledger(contract.interpretations)
-    contract.registry.hook(contract.name, "yibao_validate_contract")(
-        contract=contract, facts=facts, ledger=ledger
-    )
+    while True:
+        ledger = Ledger(contract.interpretations)
+        try:
+            contract.registry.call(contract.name, "yibao_validate_contract", contract=contract, facts=facts, ledger=ledger)
+            break
+        except PluginLeftOut:
+            continue
     shown = str(period_of(facts)) if facts is not None else ""
     return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)
 
