@@ -293,11 +293,14 @@ def main() -> None:
     :data:`LONG_RUNNING`, for plugin commands, and for every caller that
     embeds the group (only this entry point switches it off).
     """
-    from .files import exit_on_sigterm  # noqa: PLC0415 - os and stat only
+    from .files import Terminated, exit_on_sigterm  # noqa: PLC0415 - os and stat only
 
     exit_on_sigterm()  # SIGTERM unwinds like Ctrl-C: temporary files removed, exit 143
     gc.disable()
     try:
         cli(prog_name="yibao")
+    except Terminated:
+        click.echo("terminated", err=True)
+        raise
     finally:
         gc.enable()

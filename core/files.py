@@ -53,7 +53,8 @@ def refuse_onto(target: str | Path, inputs: Sequence[tuple[str, str | Path | Non
 @contextmanager
 def atomic_output(target: str | Path, option: str = "--out") -> Iterator[Path]:
     """Yield a temporary path in ``target``'s directory; on a normal exit it
-    is renamed to ``target``, on any other it is removed.
+    is renamed to ``target`` (unless the block removed it: nothing to
+    write), on any other it is removed.
 
     :raises InputError: the directory does not exist or cannot be written
         (named with ``option``).
@@ -70,7 +71,10 @@ def atomic_output(target: str | Path, option: str = "--out") -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        if not tmp.exists():
+            return
         try:
+            os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
             os.replace(tmp, target)
         except OSError as exc:
             raise InputError.one(str(target), option, f"cannot write: {_reason(exc)}") from None
@@ -104,6 +108,12 @@ def temp_dir(prefix: str, directory: str | Path | None = None) -> Iterator[Path]
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -112,12 +122,15 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def regular_file(path: str | Path, file: str | None, key: str, what: str = "file", hint: str = "") -> Path:
+def regular_file(
+    path: str | Path, file: str | None, key: str, what: str = "file", hint: str = "", max_bytes: int | None = MAX_INPUT_BYTES
+) -> Path:
     """``path`` if it names a readable regular file of at most
     :data:`MAX_INPUT_BYTES`; else an InputError at ``file``/``key``
     (a directory, a device, a symlink loop, a NUL byte, a name too long…).
 
     :param hint: appended to a "not found" message (where else to give it).
+    :param max_bytes: None for a file that is streamed, not read whole (a claim log).
     """
     p = Path(path)
     try:
@@ -128,8 +141,8 @@ def regular_file(path: str | Path, file: str | None, key: str, what: str = "file
         raise InputError.one(file, key, f"{what} {_short(str(p))!r} cannot be opened: {_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError.one(file, key, f"{what} {_short(str(p))!r} is not a regular file")
-    if st.st_size > MAX_INPUT_BYTES:
-        raise InputError.one(file, key, f"{what} {_short(str(p))!r} is larger than {MAX_INPUT_BYTES // 1024 // 1024} MB")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise InputError.one(file, key, f"{what} {_short(str(p))!r} is larger than {max_bytes // 1024 // 1024} MB")
     return p
 
 
@@ -142,12 +155,25 @@ class Terminated(SystemExit):
     files removed) and the process exits 143 (128 + 15)."""
 
 
+#: the signals received (SIGTERM), for code that sees them only as a
+#: library's "interrupted" error (DuckDB turns an exception raised by a
+#: signal handler into ``RuntimeError: Query interrupted``)
+_RECEIVED: list[int] = []
+
+
+def interruption() -> BaseException:
+    """What an "interrupted" error of a library stands for: the
+    :class:`Terminated` of a SIGTERM received, else Ctrl-C."""
+    return Terminated(128 + _RECEIVED[-1]) if _RECEIVED else KeyboardInterrupt()
+
+
 def exit_on_sigterm() -> None:
     """Turn SIGTERM into :class:`Terminated` in the main thread (the
     ``yibao`` command installs it; an embedding host keeps its own)."""
     import signal  # noqa: PLC0415
 
     def handler(signum: int, frame: object) -> None:
+        _RECEIVED.append(signum)
         raise Terminated(128 + signum)
 
     try:

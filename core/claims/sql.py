@@ -46,6 +46,9 @@ class Source:
     names: tuple[str, ...]
     types: tuple[str, ...]
     header_len: int | None
+    #: the name DuckDB reads, when not ``file`` (a link of a plain name to a
+    #: file whose name DuckDB would take for a pattern)
+    read_as: str | None = None
 
 
 def is_csv(file: str) -> bool:
