@@ -66,6 +66,9 @@ def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
+        off = reg.disabled_contracts.get(name) or (name if name in reg.disabled else None)
+        if off is not None:
+            msg = f"contract {name!r}: plugin {off!r} is disabled (YIBAO_DISABLED_PLUGINS)"
         raise InputError([Problem(None, "city", msg)])
     return spec
 
@@ -305,7 +308,10 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
         no calendar covers.
     """
     from .calendar import WEEKDAYS_ZH, calendar_for, find_deadline  # noqa: PLC0415 - only for deadlines
+    from .inputs import FIRST_DATE, LAST_DATE  # noqa: PLC0415
 
+    if not FIRST_DATE <= start <= LAST_DATE:
+        raise InputError.one("command line", "--from", f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {start}")
     d = find_deadline(contract, key)
     cal = calendar_for(contract, [Path(c) for c in calendars])
     due = cal.due(start, d.count, d.unit)

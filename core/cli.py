@@ -262,7 +262,7 @@ def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
     "plugins_dirs",
     multiple=True,
     is_eager=True,  # read before --help, so `--plugins-dir D --help` lists D's commands
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Load plugin modules from this directory too (also YIBAO_PLUGINS_DIR).",
 )
 @click.pass_context

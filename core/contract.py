@@ -87,9 +87,18 @@ class Deadline:
     key: str
     label: str
     clause: str
-    count: int
+    count: int = attrs.field(validator=lambda _, a, v: _deadline_count(a.name, v))
     unit: Literal["working_days", "days", "months"]
     start: str
+
+
+#: the longest deadline a contract may set (ten years of days)
+MAX_DEADLINE_COUNT = 3660
+
+
+def _deadline_count(field: str, value: int) -> None:
+    if not 0 <= value <= MAX_DEADLINE_COUNT:
+        raise FieldError(field, f"expected a count from 0 to {MAX_DEADLINE_COUNT}, got {value}")
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)

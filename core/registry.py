@@ -86,6 +86,10 @@ class Registry:
         self.pending: dict[str, str] = {}
         #: plugins owning no contract whose hook raised: left out from then on
         self.left_out: dict[str, object] = {}
+        #: plugin names blocked by YIBAO_DISABLED_PLUGINS, and the bundled
+        #: contracts they would have provided
+        self.disabled: set[str] = set()
+        self.disabled_contracts: dict[str, str] = {}
 
     @property
     def contracts(self) -> dict[str, ContractSpec]:
@@ -276,10 +280,13 @@ def make_registry(
         if short in disabled:
             continue
         _try_register(reg, short, functools.partial(importlib.import_module, modname), ("builtin", "yibao", None))
+    reg.disabled = set(disabled)
     if builtins:
         for contract_name, modname in builtin_cities().items():
             if modname.rsplit(".", 1)[-1] not in disabled:
                 reg.pending[contract_name] = modname
+            else:
+                reg.disabled_contracts[contract_name] = modname.rsplit(".", 1)[-1]
 
     if load_entrypoints and _entry_points_declared():
         from importlib.metadata import entry_points  # noqa: PLC0415
