@@ -148,7 +148,6 @@ def test_huge_numbers_are_exit_2_fast_naming_the_key(run: Any, write_toml: Any, 
 @pytest.mark.parametrize("city", CITIES)
 def test_huge_numbers_in_every_city_through_the_api(contract: Any, city: str) -> None:
     c = contract(city)
-    data = api.read_toml(api.example_facts(c)) if hasattr(api, "read_toml") else None
     from yibao.inputs import read_toml
 
     data = read_toml(api.example_facts(c))
@@ -472,3 +471,26 @@ def test_sigterm_handler_raises_terminated() -> None:
         assert e.value.code == 143
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def test_claims_parquet_dates_past_9999_or_infinite_are_bad_rows(run: Any, tmp_path: Path) -> None:
+    import duckdb
+
+    p = tmp_path / "log.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT 'c1' AS claim_id, 'p1' AS person_id, 'direct' AS kind, 'infinity'::DATE AS received_on, "
+        "DATE '2025-03-10' AS settled_on, 100 AS amount_eligible UNION ALL "
+        f"SELECT 'c2', 'p2', 'direct', DATE '12000-01-01', NULL, 5) TO '{p}' (FORMAT parquet)"
+    )
+    con.close()
+    res = run("claims", "xinxiang", str(p), "--format", "json")
+    assert res.code == 1 and res.json["bad_rows"] == 2 and "Traceback" not in res.err
+
+
+@pytest.mark.parametrize("period", ['"0000"', '"9999Q4"', '"2026Q5"'])
+def test_luoyang_periods_out_of_range_are_exit_2(run: Any, write_toml: Any, period: str) -> None:
+    text = (PLUGINS / "luoyang" / "examples" / "2026Q1.toml").read_text(encoding="utf-8")
+    text = text.replace('period = "2026Q1"', f"period = {period}").replace('roster = "roster.csv"', "")
+    res = run("compute", "luoyang", "--facts", str(write_toml(text)), "--format", "json")
+    assert res.code == 2 and "period" in res.err
