@@ -27,7 +27,7 @@ from .errors import InputError, Problem, closest
 from .inputs import parse_toml, read_toml, structure, try_structure
 from .output import envelope as _envelope
 from .periods import Period, period_field, period_of
-from .registry import Registry, make_registry
+from .registry import PluginLeftOut, Registry, make_registry
 from .results import Ledger, Result, result_from_ledger
 from .stages import MONEY_STAGES
 
@@ -66,6 +66,9 @@ def get_spec(name: str, reg: Registry | None = None) -> ContractSpec:
         failed = [f for f in reg.failures if f.name == name]
         if failed:
             msg = str(failed[0])
+        off = reg.disabled_contracts.get(name) or (name if name in reg.disabled else None)
+        if off is not None:
+            msg = f"contract {name!r}: plugin {off!r} is disabled (YIBAO_DISABLED_PLUGINS)"
         raise InputError([Problem(None, "city", msg)])
     return spec
 
@@ -181,7 +184,25 @@ def compute(
 ) -> Result:
     """Compute one period: fees, risk sharing, assessment, settlement, and
     (when a roster is given) staffing — the hooks of this contract's plugin
-    and of the cross-cutting plugins only."""
+    and of the cross-cutting plugins only.
+
+    :raises PluginFailure: a hook of the contract's plugin raised (no result).
+        A cross-cutting plugin whose hook raises is left out, the period is
+        computed again without it, and the result carries a warning naming it.
+    """
+    while True:
+        try:
+            return _compute(contract, facts, roster, facts_file)
+        except PluginLeftOut:
+            continue  # that plugin is left out now: start again without it
+
+
+def _compute(
+    contract: Contract,
+    facts: Any,
+    roster: Sequence[StaffMember] | None,
+    facts_file: str | None,
+) -> Result:
     ledger = Ledger(contract.interpretations)
     ledger.source = facts_file
     reg = contract.registry
@@ -192,12 +213,10 @@ def compute(
         # shortfall is a breach costing 2%); its findings still follow the money's.
         staffing = Ledger(contract.interpretations)
         staffing.source = facts_file
-        reg.hook(contract.name, "yibao_check_staffing")(
-            contract=contract, facts=facts, roster=tuple(roster), ledger=staffing
-        )
+        reg.call(contract.name, "yibao_check_staffing", contract=contract, facts=facts, roster=tuple(roster), ledger=staffing)
         ledger.roster_findings = tuple(staffing.findings)
     for stage in MONEY_STAGES:
-        reg.hook(contract.name, stage.hook)(contract=contract, facts=facts, ledger=ledger)
+        reg.call(contract.name, stage.hook, contract=contract, facts=facts, ledger=ledger)
     if staffing is not None:
         ledger.absorb(staffing)
     elif any(b.stage == "staffing" for b in contract.steps):
@@ -207,6 +226,8 @@ def compute(
             "no roster given (facts key 'roster' or --roster): staffing duties not checked",
             "、".join(dict.fromkeys(b.step.clause for b in contract.steps if b.stage == "staffing")),
         )
+    for name in reg.left_out:
+        ledger.finding("plugin.left_out", "warning", f"plugin {name!r} failed and was left out of this computation (see its warning)", "", scope=name)
     return result_from_ledger(contract.doc.id, contract.doc.city, str(period_of(facts)), ledger)
 
 
@@ -271,10 +292,13 @@ def validate(contract: Contract, facts: Any | None = None) -> Result:
     The contract's ``[calendar]`` and ``[claims]`` tables were checked when
     it was loaded.
     """
-    ledger = Ledger(contract.interpretations)
-    contract.registry.hook(contract.name, "yibao_validate_contract")(
-        contract=contract, facts=facts, ledger=ledger
-    )
+    while True:
+        ledger = Ledger(contract.interpretations)
+        try:
+            contract.registry.call(contract.name, "yibao_validate_contract", contract=contract, facts=facts, ledger=ledger)
+            break
+        except PluginLeftOut:
+            continue
     shown = str(period_of(facts)) if facts is not None else ""
     return result_from_ledger(contract.doc.id, contract.doc.city, shown, ledger)
 
@@ -290,7 +314,10 @@ def deadline(contract: Contract, key: str, start: dt.date, calendars: Sequence[s
         no calendar covers.
     """
     from .calendar import WEEKDAYS_ZH, calendar_for, find_deadline  # noqa: PLC0415 - only for deadlines
+    from .inputs import FIRST_DATE, LAST_DATE  # noqa: PLC0415
 
+    if not FIRST_DATE <= start <= LAST_DATE:
+        raise InputError.one("command line", "--from", f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {start}")
     d = find_deadline(contract, key)
     cal = calendar_for(contract, [Path(c) for c in calendars])
     due = cal.due(start, d.count, d.unit)

@@ -242,6 +242,12 @@ class WorkCalendar:
         """
         if count < 0:
             raise InputError.one(None, "count", f"expected a count ≥ 0, got {count}")
+        try:
+            return self._due(start, count, unit)
+        except OverflowError:  # past 9999-12-31
+            raise InputError.one(None, "--from", f"{count} {unit} from {start} is past the last date there is") from None
+
+    def _due(self, start: dt.date, count: int, unit: str) -> Due:
         rolled: dt.date | None = None
         if unit == "working_days":
             day, n = start, 0

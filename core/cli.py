@@ -11,7 +11,10 @@ are looked up only for a name that is not built in, and when listing.
 Exit codes (DESIGN.md): 0 computed, no violations; 1 computed, violations
 found (the full result is still printed); 2 bad input — nothing computed, one
 line per problem on stderr naming file, key path, what was expected and the
-closest valid key. Never a traceback for bad input. With JSON output
+closest valid key; 3 a failing plugin or an internal error — one line
+naming the plugin or the yibao module, the traceback only with
+``YIBAO_DEBUG=1``; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An
+uncaught exception is never exit 1. Never a traceback for bad input. With JSON output
 (``--format json``, or stdout not a terminal) the problems are also printed
 on stdout as a JSON document (:mod:`yibao.output`).
 """
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .errors import InputError, Problem, YibaoError
+from .errors import InputError, PluginError, Problem, YibaoError
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -155,6 +158,10 @@ class YibaoGroup(click.Group):
         return items + click.Command.shell_complete(self, ctx, incomplete)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """The exit-code contract (DESIGN.md): 2 for bad input, 3 for a
+        failing plugin or an internal error (one line naming it; the
+        traceback only with ``YIBAO_DEBUG=1``), 130 on Ctrl-C. An uncaught
+        exception never leaves as exit 1, which means "violations found"."""
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -162,10 +169,72 @@ class YibaoGroup(click.Group):
                 click.echo(f"error: {p}", err=True)
             _error_as_json(ctx, exc.problems)
             ctx.exit(2)
+        except PluginError as exc:
+            _debug_traceback(exc)
+            click.echo(f"error: {_one_line(str(exc))}{_DEBUG_HINT}", err=True)
+            ctx.exit(3)
         except YibaoError as exc:
             click.echo(f"error: {exc}", err=True)
             _error_as_json(ctx, [Problem(None, "", str(exc))])
             ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except RecursionError as exc:  # nesting no input check caught: still bad input, never a traceback
+            _debug_traceback(exc)
+            click.echo("error: input nested too deeply", err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            _debug_traceback(exc)
+            click.echo(f"error: {_crash_line(ctx, exc)}{_DEBUG_HINT}", err=True)
+            ctx.exit(3)
+
+
+_DEBUG_HINT = " (YIBAO_DEBUG=1 shows the traceback)"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _debug_traceback(exc: BaseException) -> None:
+    import os  # noqa: PLC0415 - only on the error path
+
+    if os.environ.get("YIBAO_DEBUG", "") not in ("", "0"):
+        import traceback  # noqa: PLC0415
+
+        click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
+
+
+def _crash_line(ctx: click.Context, exc: BaseException) -> str:
+    """One line naming where an unexpected exception came from: the plugin
+    whose module raised it (the innermost frame in a plugin's module), else
+    the innermost yibao module, else the innermost module."""
+    from .commands._common import REGISTRY_META  # noqa: PLC0415 - only on the error path
+
+    modules: list[str] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        modules.append(str(tb.tb_frame.f_globals.get("__name__", "?")))
+        tb = tb.tb_next
+    plugins: dict[str, str] = {}
+    reg = ctx.find_root().meta.get(REGISTRY_META)
+    if reg is not None:
+        for name, plugin in reg.pm.list_name_plugin():
+            if plugin is not None and name not in ("engine",):
+                mod = getattr(plugin, "__name__", None) or type(plugin).__module__
+                plugins[mod] = name
+    what = f"{type(exc).__name__}{': ' + _one_line(str(exc), 200) if str(exc).strip() else ''}"
+    for mod in reversed(modules):
+        name = plugins.get(mod) or next((n for m, n in plugins.items() if mod.startswith(m + ".")), None)
+        if name is not None:
+            return f"plugin {name!r} failed ({mod}): {what}"
+    ours = [m for m in modules if m == "yibao" or m.startswith("yibao.")]
+    where = ours[-1] if ours else (modules[-1] if modules else "?")
+    return f"internal error in {where}: {what}"
 
 
 def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
@@ -209,7 +278,7 @@ def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     "plugins_dirs",
     multiple=True,
     is_eager=True,  # read before --help, so `--plugins-dir D --help` lists D's commands
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Load plugin modules from this directory too (also YIBAO_PLUGINS_DIR).",
 )
 @click.pass_context
@@ -240,8 +309,14 @@ def main() -> None:
     :data:`LONG_RUNNING`, for plugin commands, and for every caller that
     embeds the group (only this entry point switches it off).
     """
+    from .files import Terminated, exit_on_sigterm  # noqa: PLC0415 - os and stat only
+
+    exit_on_sigterm()  # SIGTERM unwinds like Ctrl-C: temporary files removed, exit 143
     gc.disable()
     try:
         cli(prog_name="yibao")
+    except Terminated:
+        click.echo("terminated", err=True)
+        raise
     finally:
         gc.enable()

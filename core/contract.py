@@ -93,7 +93,7 @@ class Deadline:
     key: str
     label: str
     clause: str
-    count: int
+    count: int = attrs.field(validator=lambda _, a, v: _deadline_count(a.name, v))
     unit: Literal["working_days", "days", "months", "month_ends", "quarter_ends", "year_ends"]
     start: str
     reading: str | None = None
@@ -105,6 +105,15 @@ class Deadline:
             return None
         iid, choice = self.reading.split("=", 1)
         return iid.strip(), choice.strip()
+
+
+#: the longest deadline a contract may set (ten years of days)
+MAX_DEADLINE_COUNT = 3660
+
+
+def _deadline_count(field: str, value: int) -> None:
+    if not 0 <= value <= MAX_DEADLINE_COUNT:
+        raise FieldError(field, f"expected a count from 0 to {MAX_DEADLINE_COUNT}, got {value}")
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)

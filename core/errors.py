@@ -3,7 +3,9 @@
 ``YibaoError`` is the root. ``InputError`` means bad input (a TOML, facts or
 roster file, or arguments): nothing was computed, the CLI exits 2 and prints
 one line per problem — file, key path, what was expected, and for a typo the
-closest valid key. ``PluginError`` means a plugin could not be loaded.
+closest valid key. ``PluginError`` means a plugin could not be loaded or
+failed while computing (:class:`PluginFailure`): the CLI exits 3 with one
+line naming it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,19 @@ class InputError(YibaoError):
 
 
 class PluginError(YibaoError):
-    """A plugin failed to load or registered something invalid."""
+    """A plugin failed to load or registered something invalid; the CLI
+    exits 3 with one line naming it."""
+
+
+class PluginFailure(PluginError):
+    """A plugin's hook raised during a computation: that computation has no
+    result (a contract computed without one of its hooks is not a result)."""
+
+    def __init__(self, plugin: str, hook: str, cause: BaseException) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        text = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {type(cause).__name__}{': ' + text if text else ''}")
 
 
 class FieldError(ValueError):

@@ -10,6 +10,8 @@ closest valid one.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import tomllib
 import typing
 from collections.abc import Mapping, Sequence
@@ -26,7 +28,7 @@ from cattrs.errors import (
 )
 
 from .errors import FieldError, InputError, Problem, closest, join_path
-from .money import Money, parse_decimal, parse_money
+from .money import LIMIT_DIGITS, LIMIT_INT, Money, parse_decimal, parse_money, shown
 from .operands import Operand
 from .periods import kinds_of, parse_any
 
@@ -40,20 +42,57 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        if not stat.S_ISREG(os.stat(p).st_mode):  # before open(): a FIFO would block it
+            raise InputError.one(str(p), "", "expected a TOML file, got a directory, a device or a pipe")
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_TOML_BYTES + 1)
+        if len(data) > MAX_TOML_BYTES:
+            raise InputError.one(str(p), "", f"expected a TOML file of at most {MAX_TOML_BYTES // 2**20} MB")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError.one(str(p), "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.one(str(p), "", f"cannot read the file ({exc})") from None
+    except IsADirectoryError:
+        raise InputError.one(str(p), "", "expected a TOML file, got a directory") from None
+    except UnicodeDecodeError:
+        raise InputError.one(str(p), "", "expected a UTF-8 TOML file") from None
+    except (OSError, ValueError) as exc:
+        raise InputError.one(str(p), "", f"cannot read the file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     return parse_toml(text, str(p))
 
 
+#: the largest TOML file read, and the deepest nesting of tables and lists
+MAX_TOML_BYTES = 16 * 2**20
+MAX_DEPTH = 32
+
+
 def parse_toml(text: str, file: str | None = None) -> dict[str, Any]:
-    """Parse TOML text (``parse_float=Decimal``); a syntax error is an InputError."""
+    """Parse TOML text (``parse_float=Decimal``; a UTF-8 byte-order mark is
+    skipped); a syntax error, a number too long to read or nesting deeper
+    than :data:`MAX_DEPTH` is an InputError."""
     try:
-        return tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise InputError.one(file, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError.one(file, "", f"tables or lists nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise InputError.one(file, "", f"not valid TOML: {str(exc)[:200]}") from None
+    _check_depth(data, file)
+    return data
+
+
+def _check_depth(data: Any, file: str | None) -> None:
+    """Nesting deeper than :data:`MAX_DEPTH` is an InputError (checked
+    without recursion, before anything recursive reads the data)."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError.one(file, path, f"tables or lists nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, join_path(path, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, join_path(path, i)) for i, v in enumerate(value))
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -62,35 +101,64 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
 
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            return int(value)
-        raise ValueError(f"expected a whole number, got {value!r}")
+        if isinstance(value, Decimal):
+            number = parse_decimal(value)  # magnitude checked before any arithmetic
+            if number == number.to_integral_value():
+                return int(number)
+        raise ValueError(f"expected a whole number, got {_shown(value)}")
+    if abs(value) >= LIMIT_INT:
+        raise ValueError(f"expected a whole number below 10^{LIMIT_DIGITS}, got {shown(value)}")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value in a message: its repr, at most 40 characters."""
+    return shown(repr(value) if isinstance(value, str) else value)
 
 
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {value!r}")
+        raise ValueError(f"expected a string, got {_kind(value)}")
     return value
+
+
+def _kind(value: Any) -> str:
+    """What a value is, for a message that must not quote it (a list or a
+    table may be long)."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return _shown(value)
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {_kind(value)}")
     return value
 
 
+#: the dates accepted anywhere (a contract, facts, a roster's birth dates)
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+
+
 def _structure_date(value: Any, _: type) -> dt.date:
+    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"expected a date such as 2025-06-15, got {value!r}")
+    if day is None:
+        raise ValueError(f"expected a date such as 2025-06-15, got {_kind(value)}")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {day}")
+    return day
 
 
 #: a yes/no cell of a CSV (a roster's ``full_time``): true or false in TOML,
@@ -192,7 +260,49 @@ def try_structure(data: Any, cls: type[T], file: str | None = None, path: str = 
     try:
         return converter().structure(data, cls), []
     except Exception as exc:  # cattrs raises groups and plain errors alike
-        return None, problems_from(exc, cls, file, path)
+        problems = problems_from(exc, cls, file, path)
+    shapes = _shape_problems(data, cls, file, path)
+    if shapes:  # a string or a table where a list belongs: said once, not per character or key
+        under = tuple(p.path for p in shapes)
+        problems = shapes + [p for p in problems if not p.path.startswith(under)]
+    return None, problems
+
+
+def _shape_problems(data: Any, cls: Any, file: str | None, path: str, depth: int = 0) -> list[Problem]:
+    """A string or a table given where ``cls`` has a list (``[regions]``
+    where ``[[regions]]`` belongs): cattrs would iterate its characters or
+    keys. Walks the data alongside the attrs classes."""
+    fields = _fields_of(cls)
+    if not fields or not isinstance(data, dict) or depth > MAX_DEPTH:
+        return []
+    out: list[Problem] = []
+    for key, t in fields.items():
+        if key not in data:
+            continue
+        value, t = data[key], _non_optional(t)
+        where = join_path(path, key)
+        if typing.get_origin(t) in (list, tuple, Sequence):
+            args = typing.get_args(t)
+            elem = args[0] if args else Any
+            if isinstance(value, (str, dict)):
+                hint = f" ([[{key}]] tables, not [{key}])" if isinstance(value, dict) and attrs.has(elem) else ""
+                out.append(Problem(file, where, f"expected a list{hint}, got {_kind(value)}"))
+            elif isinstance(value, list):
+                for i, x in enumerate(value):
+                    out += _shape_problems(x, elem, file, join_path(where, i), depth + 1)
+        elif attrs.has(t):
+            out += _shape_problems(value, t, file, where, depth + 1)
+    return out
+
+
+def _non_optional(t: Any) -> Any:
+    """``X | None`` -> ``X``; anything else as it is."""
+    origin = typing.get_origin(t)
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        args = [a for a in typing.get_args(t) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return t
 
 
 def try_structure_parts(
@@ -270,8 +380,10 @@ def problems_from(
             out.append(Problem(p.file or file, join_path(path, p.path) if p.path else path, p.message))
     elif isinstance(exc, (ValueError, TypeError)):
         out.append(Problem(file, path, _describe(exc, cls)))
-    elif isinstance(exc, AttributeError) and "items" in str(exc):
+    elif isinstance(exc, AttributeError) and ("items" in str(exc) or "keys" in str(exc)):
         out.append(Problem(file, path, "expected a table"))
+    elif isinstance(exc, RecursionError):
+        out.append(Problem(file, path, f"tables or lists nested deeper than {MAX_DEPTH} levels"))
     else:
         out.append(Problem(file, path, f"invalid value ({exc})"))
     return out

@@ -42,8 +42,42 @@ def parse_money(value: object) -> Money:
 
 
 def to_fen(value: Decimal) -> Decimal:
-    """Round to 分 (0.01 元), half up — the rounding of every line item."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    """Round to 分 (0.01 元), half up — the rounding of every line item.
+    Zero is never negative (no ``-0.00``)."""
+    fen = value.quantize(FEN, rounding=ROUND_HALF_UP)
+    return fen if fen else fen.copy_abs()
+
+
+#: the largest magnitude accepted anywhere a number is read (10^15: a
+#: thousand trillion 元, or head count), checked before any arithmetic — a
+#: 26-byte ``1E+999999`` would otherwise cost minutes of CPU to round
+LIMIT_DIGITS = 15
+LIMIT_INT = 10**LIMIT_DIGITS
+#: the most decimal places accepted (a rate such as 0.333333333333333333)
+LIMIT_PLACES = 18
+
+
+def checked(value: Decimal) -> Decimal:
+    """``value`` if it is finite, below 10^15 in magnitude and has at most
+    18 decimal places — else a ValueError saying so (the value shortened).
+    Only the exponent and digit count are looked at: nothing is computed."""
+    if not value.is_finite():
+        raise ValueError(f"expected a finite number, got {value}")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if not any(digits):  # zero, whatever its sign and exponent
+        return value.copy_abs() if -LIMIT_PLACES <= exponent <= LIMIT_DIGITS else ZERO
+    if len(digits) + exponent > LIMIT_DIGITS and value != 0:
+        raise ValueError(f"expected a number below 10^{LIMIT_DIGITS} in magnitude, got {shown(value)}")
+    if exponent < -LIMIT_PLACES and any(digits[exponent + LIMIT_PLACES:]):  # a non-zero digit past the 18th place
+        raise ValueError(f"expected at most {LIMIT_PLACES} decimal places, got {shown(value)}")
+    return value
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as a message shows it: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_decimal(value: object) -> Decimal:
@@ -58,11 +92,9 @@ def parse_decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"expected a finite number, got {value}")
-        return value
+        return checked(value)
     if isinstance(value, int):
-        return Decimal(value)
+        return checked(Decimal(value)) if abs(value) >= LIMIT_INT else Decimal(value)
     if isinstance(value, float):
         raise ValueError("expected an exact number (Decimal), got a float")
     if isinstance(value, str):
@@ -75,9 +107,10 @@ def parse_decimal(value: object) -> Decimal:
             number = Decimal(m.group(1))
         except InvalidOperation as exc:  # pragma: no cover - regex guards it
             raise ValueError(f"expected a number, got {value!r}") from exc
+        number = checked(number)
         unit = m.group(2)
         if unit == "万":
-            return number * WAN
+            return checked(number * WAN)
         if unit in ("%", "％"):
             return number / HUNDRED
         return number

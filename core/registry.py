@@ -39,7 +39,7 @@ import attrs
 import pluggy
 
 from . import cache, hookspecs
-from .errors import PluginError
+from .errors import PluginError, PluginFailure, YibaoError
 from .models import Model, ModelRef, resolve
 from .spec import ContractSpec
 from .values import Value
@@ -84,6 +84,12 @@ class Registry:
         self._callers: dict[tuple[int, str], Any] = {}
         #: bundled contract name -> module, for the cities not imported yet
         self.pending: dict[str, str] = {}
+        #: plugins owning no contract whose hook raised: left out from then on
+        self.left_out: dict[str, object] = {}
+        #: plugin names blocked by YIBAO_DISABLED_PLUGINS, and the bundled
+        #: contracts they would have provided
+        self.disabled: set[str] = set()
+        self.disabled_contracts: dict[str, str] = {}
 
     @property
     def contracts(self) -> dict[str, ContractSpec]:
@@ -142,11 +148,43 @@ class Registry:
         key = (id(owner), hook_name)
         caller = self._callers.get(key)
         if caller is None:
-            owners = {id(p): p for p in self.owners.values()}
+            owners = {id(p): p for p in [*self.owners.values(), *self.left_out.values()]}
             others = [p for i, p in owners.items() if i != id(owner)]
             caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             self._callers[key] = caller
         return caller
+
+    def call(self, contract_name: str, hook_name: str, **kwargs: Any) -> Any:
+        """Run ``hook_name`` for one contract (:meth:`hook`), a failure
+        contained and named: a hook raising anything but a
+        :class:`~yibao.errors.YibaoError` is a :class:`PluginFailure` naming
+        the plugin whose hook raised — unless that plugin owns no contract
+        and is not yibao's own (a cross-cutting third-party plugin): it is
+        then left out of every later call, recorded in :attr:`failures`,
+        and :class:`PluginLeftOut` tells the caller to start the
+        computation again without it, so one such plugin cannot break
+        every city. An error of yibao's own code propagates as it is.
+        """
+        caller = self.hook(contract_name, hook_name)
+        try:
+            return caller(**kwargs)
+        except YibaoError:
+            raise
+        except Exception as exc:
+            plugin = _raiser(caller, exc)
+            if plugin is None:
+                raise
+            name = self.plugin_name(plugin)
+            source, dist, version = self.origins.get(name, ("builtin", "yibao", None))
+            if source == "builtin" and not any(p is plugin for p in self.owners.values()):
+                raise  # the engine: yibao's own code, named by the command as an internal error
+            if not any(p is plugin for p in self.owners.values()) and source != "builtin":
+                self.left_out[name] = plugin
+                self._callers.clear()
+                cause = f"left out after its {hook_name} raised {type(exc).__name__}: {exc}"
+                self.failures.append(LoadFailure(name, source, dist, version, cause[:300]))
+                raise PluginLeftOut(name) from exc
+            raise PluginFailure(name, hook_name, exc) from exc
 
     def plugin_name(self, plugin: object) -> str:
         return self.pm.get_name(plugin) or repr(plugin)
@@ -173,6 +211,29 @@ class Registry:
                 }
             )
         return out
+
+
+class PluginLeftOut(Exception):
+    """Raised by :meth:`Registry.call` when a plugin owning no contract failed
+    and was left out: the computation is to be started again."""
+
+
+def _raiser(caller: Any, exc: BaseException) -> object | None:
+    """The plugin whose hook implementation ``exc`` came out of: the
+    outermost traceback frame that runs one of ``caller``'s implementations."""
+    impls: dict[Any, object] = {}
+    for impl in caller.get_hookimpls():
+        fn = getattr(impl.function, "__func__", impl.function)
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            impls[code] = impl.plugin
+    tb = exc.__traceback__
+    while tb is not None:
+        found = impls.get(tb.tb_frame.f_code)
+        if found is not None:
+            return found
+        tb = tb.tb_next
+    return None
 
 
 def _version(dist: str) -> str | None:
@@ -219,10 +280,13 @@ def make_registry(
         if short in disabled:
             continue
         _try_register(reg, short, functools.partial(importlib.import_module, modname), ("builtin", "yibao", None))
+    reg.disabled = set(disabled)
     if builtins:
         for contract_name, modname in builtin_cities().items():
             if modname.rsplit(".", 1)[-1] not in disabled:
                 reg.pending[contract_name] = modname
+            else:
+                reg.disabled_contracts[contract_name] = modname.rsplit(".", 1)[-1]
 
     if load_entrypoints and _entry_points_declared():
         from importlib.metadata import entry_points  # noqa: PLC0415
@@ -303,7 +367,7 @@ def _try_register(reg: Registry, name: str, load: Callable[[], Any], origin: tup
         if reg.pm.is_registered(plugin):
             return
         reg.pm.register(plugin, name=name)
-    except Exception as exc:  # any failure of a plugin must not stop the others
+    except (Exception, SystemExit) as exc:  # any failure of a plugin must not stop the others, not even sys.exit()
         reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
         return
     reg.origins[name] = origin
@@ -367,7 +431,7 @@ def _per_plugin(
         caller = reg.pm.subset_hook_caller(hook_name, remove_plugins=others)
         try:
             caller(register=make_register(plugin))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             source, dist, version = reg.origins.get(name, ("builtin", "yibao", None))
             reg.failures.append(LoadFailure(name, source, dist, version, f"{type(exc).__name__}: {exc}"))
             for c in [c for c, p in reg.owners.items() if p is plugin]:

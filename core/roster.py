@@ -18,6 +18,7 @@ import attrs
 
 from .errors import InputError, Problem
 from .inputs import YesNo, try_structure
+from .money import shown
 from .values import Value
 
 COLUMNS = (
@@ -48,6 +49,8 @@ class StaffMember(Value):
     full_time: YesNo | None = None
     #: the row of the CSV file (the header is row 1), for messages
     row: int = 0
+    #: the roster file, for messages
+    file: str | None = attrs.field(default=None, repr=False)
 
 
 def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple[StaffMember, ...]:
@@ -57,7 +60,10 @@ def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple
         a missing one is an input error naming the column.
     :raises InputError: file, row and column of every bad value.
     """
+    from .files import regular_file  # noqa: PLC0415 - os and stat only
+
     file = str(path)
+    regular_file(path, file, "", "roster file")  # not a directory, a device, a loop, too large…
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             return _read(fh, file, required)
@@ -65,6 +71,10 @@ def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple
         raise InputError.one(file, "", "roster file not found") from None
     except UnicodeDecodeError:
         raise InputError.one(file, "", "expected a UTF-8 CSV file") from None
+    except csv.Error as exc:  # a NUL byte, a field too large: the message quotes no cell
+        raise InputError.one(file, "", f"not a readable CSV file ({str(exc).split(':')[0][:80]})") from None
+    except OSError as exc:
+        raise InputError.one(file, "", f"cannot read the roster file ({exc.strerror or type(exc).__name__})") from None
 
 
 def read_roster_text(text: str, required: tuple[str, ...] = REQUIRED, file: str = "roster_csv") -> tuple[StaffMember, ...]:
@@ -76,38 +86,60 @@ def read_roster_text(text: str, required: tuple[str, ...] = REQUIRED, file: str 
 
 
 def _read(fh: Iterable[str], file: str, required: tuple[str, ...]) -> tuple[StaffMember, ...]:
-    reader = csv.DictReader(fh)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    """The rows of a roster. No message quotes a cell: a name or an ID
+    number may sit in any column (a wrong column, a comma in a name that
+    shifts the row), and a file that is no roster at all (``/etc/passwd``)
+    is not echoed either."""
+    reader = csv.reader(fh)
+    header = [h.strip() for h in next(reader, [])]
+    if not any(c in header for c in REQUIRED):
+        raise InputError.one(file, "header", f"not a roster: the first line is no header naming {', '.join(REQUIRED)} (columns: {','.join(COLUMNS)})")
     problems = [
         Problem(file, "header", f"missing column {c!r} (header: {','.join(COLUMNS)})")
         for c in dict.fromkeys((*REQUIRED, *required))
         if c not in header
     ]
     problems += [
-        Problem(file, "header", f"unknown column {c!r}; expected some of {','.join(COLUMNS)}")
-        for c in header
+        Problem(file, "header", f"unknown column {shown(c)!r}; expected some of {','.join(COLUMNS)}")
+        for c in dict.fromkeys(header)
         if c not in COLUMNS
+    ]
+    problems += [
+        Problem(file, "header", f"column {c!r} given {header.count(c)} times")
+        for c in dict.fromkeys(header)
+        if c in COLUMNS and header.count(c) > 1
     ]
     if problems:
         raise InputError(problems)
-    rows = list(reader)
     members: list[StaffMember] = []
     seen: set[str] = set()
-    for n, raw in enumerate(rows, start=2):
+    for n, raw in enumerate(reader, start=2):
         where = f"row {n}"
-        cells = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        if not raw:  # a blank line
+            continue
+        if len(raw) != len(header):
+            problems.append(
+                Problem(file, where, f"{len(raw)} cells, the header has {len(header)} (an unquoted comma in a cell?); the row is not read")
+            )
+            continue
+        cells = {k: v.strip() for k, v in zip(header, raw, strict=True)}
         for c in REQUIRED:
             if not cells.get(c):
                 problems.append(Problem(file, f"{where}.{c}", "required value is empty"))
         if cells.get("id") in seen:
-            problems.append(Problem(file, f"{where}.id", f"duplicate id {cells['id']!r}"))
+            problems.append(Problem(file, f"{where}.id", f"duplicate id {shown(cells['id'])!r}"))
         seen.add(cells.get("id", ""))
         data: dict[str, object] = {k: v for k, v in cells.items() if v}
-        data.update({c: cells.get(c, "") for c in REQUIRED}, row=n)
+        data.update({c: cells.get(c, "") for c in REQUIRED}, row=n, file=file)
         member, found = try_structure(data, StaffMember, file, where)
-        problems.extend(found)
+        problems.extend(Problem(p.file, p.path, _unquoted(p.message)) for p in found)
         if member is not None:
             members.append(member)
     if problems:
         raise InputError(problems)
     return tuple(members)
+
+
+def _unquoted(message: str) -> str:
+    """A converter message without the value it quotes (``…, got '张三'``)."""
+    return message.rsplit(", got ", 1)[0] if ", got " in message else message

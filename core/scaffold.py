@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InputError
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: the longest city name (it becomes a directory, a package and an entry point)
+MAX_NAME = 40
 
 PYPROJECT = '''[build-system]
 requires = ["setuptools>=68"]
@@ -183,22 +186,49 @@ DOC = '''# {name}
 def check_name(name: str) -> None:
     """A city name must be a lower-case Python identifier (it becomes a
     module and an entry point)."""
-    if not _NAME.match(name) or keyword.iskeyword(name):
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name) or len(name) > MAX_NAME:
         raise InputError.one(
-            "command line", "NAME", f"expected a lower-case identifier such as 'zhengzhou', got {name!r}"
+            "command line", "NAME", f"expected a lower-case identifier of at most {MAX_NAME} characters such as 'zhengzhou', got {name[:MAX_NAME + 10]!r}"
         )
 
 
-def scaffold(name: str, directory: Path, source: object | None = None) -> Path:
+def scaffold(name: str, directory: Path, source: object | None = None, finish: Callable[[Path], None] | None = None) -> Path:
     """Write ``directory/yibao-<name>/``; refuse to overwrite anything.
 
+    The tree is built in a temporary directory beside it and renamed into
+    place only when complete (``finish`` is called on it first): a failure
+    or an interrupt leaves nothing behind, and a rerun is not blocked.
+
     :param source: a bundled :class:`~yibao.contract.ContractSpec` to start from.
+    :param finish: called with the complete temporary tree before the rename.
     :return: the new distribution's directory.
     """
+    import os  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     check_name(name)
     root = directory / f"yibao-{name}"
     if root.exists():
         raise InputError.one(str(root), "", "already exists; refusing to overwrite")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".yibao-{name}.", dir=directory))
+    except OSError as exc:
+        raise InputError.one(str(directory), "--dir", f"cannot create a directory here: {exc.strerror or type(exc).__name__}") from None
+    try:
+        _write_tree(tmp, name, source)
+        if finish is not None:
+            finish(tmp)
+        try:
+            os.rename(tmp, root)  # onto an existing empty directory too: checked above, and again here
+        except OSError as exc:
+            raise InputError.one(str(root), "", f"cannot create it: {exc.strerror or type(exc).__name__}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root
+
+
+def _write_tree(root: Path, name: str, source: object | None) -> None:
     pkg = root / f"yibao_{name}"
     (pkg / "examples").mkdir(parents=True)
     (root / "tests").mkdir()
@@ -236,7 +266,6 @@ def scaffold(name: str, directory: Path, source: object | None = None) -> Path:
     (root / "tests" / f"test_{name}.py").write_text(TEST.format(name=name), encoding="utf-8")
     (root / "docs" / f"{name}.md").write_text(DOC.format(name=name), encoding="utf-8")
     (root / "schemas").mkdir()
-    return root
 
 
 def _retarget(text: str, schema: str) -> str:

@@ -259,6 +259,13 @@ class Service:
     def failing_plugin(self, city: str, exc: BaseException) -> HTTPProblem:
         """500 naming the plugin whose code raised (the innermost frame in a
         registered plugin's module), else the contract's own plugin."""
+        from .errors import PluginFailure  # noqa: PLC0415 - only on the error path
+
+        if isinstance(exc, PluginFailure) and exc.__cause__ is not None:  # named by the registry already
+            named: str | None = exc.plugin
+            exc = exc.__cause__
+        else:
+            named = None
         modules = {}
         for name, plugin in self.reg.pm.list_name_plugin():
             if plugin is not None:
@@ -268,7 +275,7 @@ class Service:
         while tb is not None:
             found = modules.get(tb.tb_frame.f_globals.get("__name__", ""), found)
             tb = tb.tb_next
-        plugin = found or self.owner(city)
+        plugin = named or found or self.owner(city)
         log.error("plugin %r failed computing %r: %s", plugin, city, type(exc).__name__)
         if os.environ.get("YIBAO_DEBUG") == "1":
             log.exception("traceback (YIBAO_DEBUG=1)")

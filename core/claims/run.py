@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -60,55 +58,77 @@ def run_claims(
     :raises InputError: the contract has no ``[claims]``, a column is
         missing, the file cannot be read, or a date needs an uncovered year.
     """
+    from contextlib import ExitStack  # noqa: PLC0415
+
+    from ..files import atomic_output, interruption, refuse_onto, regular_file, temp_dir  # noqa: PLC0415
+
     cfg = claims_doc(contract)
     file = str(source)
-    if not Path(file).is_file():
-        raise InputError.one(file, "", "file not found")
+    if not Path(file).exists():
+        _not_found(file)
+    regular_file(file, file, "", "claim log", max_bytes=None)
     out_fmt = _out_format(out) if out is not None else None
     if not MEMORY_LIMIT.fullmatch(memory_limit):
         raise InputError.one(None, "--memory-limit", f"expected a size such as 1GB or 512MB, got {memory_limit!r}")
+    bad_target = bad_rows_out
+    if bad_target is None and out is not None:
+        bad_target = Path(out).with_name(Path(out).stem + ".bad_rows.csv")
+    inputs = [("the claim log", file), ("the contract", getattr(contract, "path", None))]
+    if out is not None:
+        refuse_onto(out, inputs, "--out")
+    if bad_target is not None:
+        refuse_onto(bad_target, [*inputs, ("the --out file", out)], "--bad-rows")
     basis = chosen_basis(contract, cfg)
     with_benefit = cfg.benefit is not None
     started = time.perf_counter()
     import duckdb  # noqa: PLC0415 - lazy on purpose
 
-    tmp = tempfile.mkdtemp(prefix="yibao-claims-")
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute(f"SET temp_directory = '{sql.sql_str(tmp)}'")
-        con.execute("SET preserve_insertion_order = true")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
-        run = _Runner(con, progress)
-        src = _describe_source(con, file, memory_limit)
-        cols = sql.resolve_columns(cfg, src, with_benefit)
-        _read(run, con, cfg, src, cols, with_benefit, memory_limit)
-        dupes = con.execute(sql.duplicate_count_sql()).fetchone()
-        if dupes and dupes[0]:
-            for statement in sql.duplicates_sql(cols["claim_id"][0]):
-                run("checking claim ids", statement)
-        has_incurred = "incurred_on" in cols
-        year_basis = chosen_year(contract, cfg, has_incurred)
-        rows, bad_count = con.execute("SELECT count(*), count(problems) FROM claims").fetchone() or (0, 0)
-        _build_due(con, cfg, contract, calendar, file)
-        run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
-        if out is not None and out_fmt is not None:
-            try:
-                run(f"writing {Path(out).name}", sql.copy_sql("SELECT * FROM result ORDER BY row", str(out), out_fmt))
-            except duckdb.Error as exc:
-                if _out_of_memory(exc):
-                    raise
-                raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
-        summary = _summary(con, contract.doc, cfg, as_of, with_benefit)
-        bad, bad_file = _bad_rows(con, file, bad_count, bad_rows_out, out, examples)
-    except duckdb.Error as exc:
-        if _out_of_memory(exc):
-            raise _memory_error(exc, memory_limit) from None
-        raise
-    finally:
-        con.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+    # Every exit path — an error, Ctrl-C, SIGTERM — removes the temporary
+    # directory and the half-written outputs; the outputs replace their
+    # targets only once both are complete (files.atomic_output).
+    with ExitStack() as stack:
+        tmp = stack.enter_context(temp_dir("yibao-claims-"))
+        out_tmp = stack.enter_context(atomic_output(out, "--out")) if out is not None else None
+        bad_tmp = stack.enter_context(atomic_output(bad_target, "--bad-rows")) if bad_target is not None else None
+        con = duckdb.connect(":memory:")
+        stack.callback(_close, con)
+        try:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+            con.execute(f"SET temp_directory = '{sql.sql_str(str(tmp))}'")
+            con.execute("SET preserve_insertion_order = true")
+            if threads:
+                con.execute(f"SET threads = {int(threads)}")
+            run = _Runner(con, progress)
+            src = _describe_source(con, _literal_name(file, tmp), memory_limit, shown=file)
+            cols = sql.resolve_columns(cfg, src, with_benefit)
+            _read(run, con, cfg, src, cols, with_benefit, memory_limit)
+            dupes = con.execute(sql.duplicate_count_sql()).fetchone()
+            if dupes and dupes[0]:
+                for statement in sql.duplicates_sql(cols["claim_id"][0]):
+                    run("checking claim ids", statement)
+            has_incurred = "incurred_on" in cols
+            year_basis = chosen_year(contract, cfg, has_incurred)
+            rows, bad_count = con.execute("SELECT count(*), count(problems) FROM claims").fetchone() or (0, 0)
+            _build_due(con, cfg, contract, calendar, file)
+            run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
+            if out_tmp is not None and out_fmt is not None:
+                try:
+                    run(f"writing {Path(str(out)).name}", sql.copy_sql("SELECT * FROM result ORDER BY row", str(out_tmp), out_fmt))
+                except duckdb.Error as exc:
+                    if _out_of_memory(exc):
+                        raise
+                    raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
+            summary = _summary(con, contract.doc, cfg, as_of, with_benefit)
+            bad = _bad_rows(con, file, bad_count, bad_tmp, examples)
+            if bad_tmp is not None and not bad_count:
+                bad_tmp.unlink()  # no bad rows: no bad-rows file
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+                raise interruption() from None  # Ctrl-C, or SIGTERM (DuckDB reports either as "interrupted")
+            if isinstance(exc, duckdb.Error) and _out_of_memory(exc):
+                raise _memory_error(exc, memory_limit) from None
+            raise
+    bad_file = str(bad_target) if bad_target is not None and bad_count else None
     return ClaimsReport(
         contract=contract.doc.id,
         city=contract.doc.city,
@@ -128,6 +148,21 @@ def run_claims(
     )
 
 
+def _close(con: Any) -> None:
+    """Close the connection; one still finishing an interrupted statement
+    is interrupted again and waited for (never left to the interpreter's
+    exit, where DuckDB's threads would abort the process)."""
+    import duckdb  # noqa: PLC0415
+
+    for _ in range(100):
+        try:
+            con.close()
+            return
+        except duckdb.Error:
+            con.interrupt()
+            time.sleep(0.05)
+
+
 # --------------------------------------------------------------- errors
 def _out_of_memory(exc: BaseException) -> bool:
     import duckdb  # noqa: PLC0415
@@ -144,8 +179,17 @@ def _memory_error(exc: BaseException, memory_limit: str) -> InputError:
 
 
 def _read_error(file: str, exc: BaseException, memory_limit: str) -> InputError:
+    import duckdb  # noqa: PLC0415
+
+    if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+        from ..files import interruption  # noqa: PLC0415
+
+        raise interruption() from None
     if _out_of_memory(exc):
         return _memory_error(exc, memory_limit)
+    text = str(exc)
+    if "unicode" in text.lower() or "utf-8" in text.lower() or "utf8" in text.lower():
+        return InputError.one(file, "", "expected a UTF-8 CSV file (one saved as GBK, Excel's default on a Chinese Windows, must be saved again as UTF-8)")
     return InputError.one(file, "", f"cannot read the claim log: {_first_line(exc)}")
 
 
@@ -199,9 +243,10 @@ class _Runner:
                     pct = -1.0
                 if pct >= 0:
                     self.progress(step, pct)
-        except KeyboardInterrupt:
-            self.con.interrupt()  # stop DuckDB, then let Ctrl-C through
-            worker.join()
+        except BaseException:  # Ctrl-C, SIGTERM (files.Terminated): stop DuckDB, then let it through
+            self.con.interrupt()
+            while worker.is_alive():
+                worker.join(0.1)
             raise
         if failure:
             raise failure[0]
@@ -209,30 +254,40 @@ class _Runner:
 
 
 # --------------------------------------------------------------- reading
-def _describe_source(con: Any, file: str, memory_limit: str = "") -> sql.Source:
+def _describe_source(con: Any, file: str, memory_limit: str = "", shown: str | None = None) -> sql.Source:
+    """The claim log's columns; ``shown`` is the name messages use (``file``
+    may be a link to it, see :func:`_literal_name`)."""
     import duckdb  # noqa: PLC0415
 
+    shown = shown or file
     reader = sql.reader_sql(file)
     header_len: int | None = None
     try:
         desc = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
         if sql.is_csv(file):
-            header_len = _header_len(con, file)
+            header_len = _header_len(con, file, shown)
     except duckdb.Error as exc:
-        raise _read_error(file, exc, memory_limit) from None
+        if isinstance(exc, duckdb.InterruptException):
+            raise
+        raise _read_error(shown, exc, memory_limit) from None
     names = tuple(str(r[0]) for r in desc)
     types = tuple(str(r[1]) for r in desc)
-    return sql.Source(file, reader, names, types, header_len)
+    return sql.Source(shown, reader, names, types, header_len, None if shown == file else file)
 
 
-def _header_len(con: Any, file: str) -> int | None:
+def _header_len(con: Any, file: str, shown: str) -> int | None:
     """The number of fields in a CSV's header line, as DuckDB's sniffer
     splits it (a row with more fields gets extra columns named ``columnN``;
-    we flag the rows that fill them)."""
+    we flag the rows that fill them). A header naming a column twice is an
+    InputError: which of the two is meant cannot be guessed."""
     first = con.execute(sql.header_sql(file)).fetchone()
     if not first:
         return None
     filled = [i for i, v in enumerate(first) if v is not None]
+    names = [str(v).strip() for v in first if v is not None]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError([Problem(shown, f"column {n}", f"given {names.count(n)} times in the header") for n in twice])
     return filled[-1] + 1 if filled else None
 
 
@@ -251,7 +306,7 @@ def _read(run: _Runner, con: Any, cfg: ClaimsDoc, src: sql.Source, cols: dict[st
         if not (sql.is_csv(src.file) and "parallel=false" in str(exc)):
             raise _read_error(src.file, exc, memory_limit) from None
     con.execute("DROP TABLE IF EXISTS claims")
-    serial = attrs.evolve(src, sql=sql.reader_sql(src.file, parallel=False))
+    serial = attrs.evolve(src, sql=sql.reader_sql(src.read_as or src.file, parallel=False))
     try:
         run(step, sql.parse_sql(cfg, serial, cols, with_benefit))
     except duckdb.Error as exc:
@@ -343,19 +398,39 @@ def _summary(con: Any, doc: Any, cfg: ClaimsDoc, as_of: dt.date | None, with_ben
     return tuple(sorted(out, key=lambda s: (s.year, order.get(s.kind, 99))))
 
 
-def _bad_rows(
-    con: Any, file: str, count: int, bad_rows_out: str | Path | None, out: str | Path | None, examples: int
-) -> tuple[tuple[BadRow, ...], str | None]:
+def _bad_rows(con: Any, file: str, count: int, target: Path | None, examples: int) -> tuple[BadRow, ...]:
     """The first ``examples`` bad cells for the report, and all of them in
-    the bad-rows CSV (``bad_rows_out``, else next to ``out``)."""
+    the bad-rows CSV (``target``: the temporary file of ``--bad-rows``, else
+    of the file next to ``--out``)."""
     if count == 0:
-        return (), None
+        return ()
     cells = sql.bad_cells_sql()
-    target = bad_rows_out
-    if target is None and out is not None:
-        target = Path(out).with_name(Path(out).stem + ".bad_rows.csv")
     if target is not None:
         con.execute(sql.copy_sql(cells, str(target), "csv"))
     got = con.execute(f"{cells} LIMIT {int(examples)}").fetchall()
-    bad = tuple(BadRow(file, int(r[0]), r[1], r[2], r[3]) for r in got)
-    return bad, (str(target) if target is not None else None)
+    return tuple(BadRow(file, int(r[0]), r[1], r[2], r[3]) for r in got)
+
+
+def _not_found(file: str) -> None:
+    raise InputError.one(file, "", "file not found")
+
+
+#: characters DuckDB reads as a pattern or a scheme in a file name
+_PATTERN = re.compile(r"[*?\[\]{}]|://|^~")
+
+
+def _literal_name(file: str, tmp: Path) -> str:
+    """A name DuckDB reads as exactly ``file``: a file name holding a
+    wildcard (``log[1].csv``, ``a*.csv``) would make it read other or
+    several files, so such a file is read through a link of a plain name
+    in the run's temporary directory."""
+    if not _PATTERN.search(file):
+        return file
+    import os  # noqa: PLC0415
+
+    link = tmp / ("claims" + Path(file).suffix.lower())
+    try:
+        os.symlink(os.path.abspath(file), link)
+    except OSError:
+        raise InputError.one(file, "", "a file name with * ? [ ] { } cannot be read here: rename or copy the file") from None
+    return str(link)

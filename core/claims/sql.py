@@ -46,6 +46,9 @@ class Source:
     names: tuple[str, ...]
     types: tuple[str, ...]
     header_len: int | None
+    #: the name DuckDB reads, when not ``file`` (a link of a plain name to a
+    #: file whose name DuckDB would take for a pattern)
+    read_as: str | None = None
 
 
 def is_csv(file: str) -> bool:
@@ -119,15 +122,24 @@ def _text(col: str, t: str) -> str:
     return q if _is_text(t) else f"CAST({q} AS VARCHAR)"
 
 
+#: the dates a claim may carry (as everywhere: yibao.inputs.FIRST_DATE/LAST_DATE);
+#: outside them — ``infinity``, year 12000 — the cell is flagged
+DATE_RANGE = ("1900-01-01", "2199-12-31")
+
+
 def _date(col: str, t: str) -> str:
     """A date; text such as ``2025-06-15`` (``2025/6/15`` and a trailing
-    time are accepted too); anything else is NULL and flagged."""
+    time are accepted too); anything else, or a date outside
+    :data:`DATE_RANGE`, is NULL and flagged."""
     q, up = ident(col), t.upper()
     if up == "DATE":
-        return q
-    if up.startswith("TIMESTAMP"):
-        return f"CAST({q} AS DATE)"
-    return f"try_cast({_text(col, t)} AS DATE)"
+        d = q
+    elif up.startswith("TIMESTAMP"):
+        d = f"try_cast({q} AS DATE)"
+    else:
+        d = f"try_cast({_text(col, t)} AS DATE)"
+    first, last = DATE_RANGE
+    return f"(CASE WHEN {d} BETWEEN DATE '{first}' AND DATE '{last}' THEN {d} END)"
 
 
 def _amount(col: str, t: str) -> str:

@@ -54,7 +54,7 @@ contract_option = click.option(
     "--contract", "contract_file", type=click.Path(dir_okay=False, path_type=Path), help="A contract TOML instead of the bundled one."
 )
 
-_REGISTRY = "yibao.registry"
+_REGISTRY = REGISTRY_META = "yibao.registry"
 
 
 def default_format(fmt: str | None) -> str:
@@ -157,8 +157,17 @@ def load_facts(contract: Contract, file: str) -> Any:
 def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | None) -> Any:
     """The roster of a period: ``--roster`` if given, else the one the facts
     name (relative to the facts file), else None."""
-    path = roster or api.roster_path(facts, file)
-    return api.load_roster(path, contract) if path is not None else None
+    if roster is not None:
+        return api.load_roster(roster, contract)
+    path = api.roster_path(facts, file)
+    if path is None:
+        return None
+    from ..files import regular_file  # noqa: PLC0415 - only when the facts name a roster
+
+    # named by the facts: a problem names the facts file and its key (a copied
+    # example whose roster stayed behind), and says where else to give one
+    regular_file(path, file, "roster", "roster file", f" (the facts key 'roster' is relative to {file}); correct the key, or pass --roster FILE")
+    return api.load_roster(path, contract)
 
 
 class Progress:

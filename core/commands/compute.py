@@ -73,6 +73,7 @@ def cmd(
     sources = [facts_source(f, bundled=not facts) for f in files]
     loaded = [load_facts(c, f) for f in files]
     rosters = [roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
+    failed = len(c.registry.failures)
     if len(loaded) == 1:
         results = [api.compute(c, loaded[0], rosters[0], files[0])]
     else:
@@ -80,6 +81,8 @@ def cmd(
         files, sources = [files[i] for i in idx], [sources[i] for i in idx]
         loaded, rosters = [loaded[i] for i in idx], [rosters[i] for i in idx]
         results = api.compute_series(c, loaded, rosters, files)
+    for f in c.registry.failures[failed:]:  # a cross-cutting plugin left out while computing
+        click.echo(f"warning: {f}", err=True)
     if record:
         _record(c, loaded, results, files, roster, ledger_file, by, reason)
     emit(api.envelope(c, results, sources), fmt, lambda: result_text(results))

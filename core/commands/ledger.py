@@ -5,14 +5,12 @@ the ledger functions of :mod:`yibao.api`."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import api
-from ..errors import InputError
 from ._common import DATE, emit, format_option, load_contract
 
 #: ``--ledger`` for every subcommand
@@ -206,16 +204,10 @@ def facts_cmd(entry_id: int, out: Path, ledger_file: Path | None, fmt: str | Non
       yibao ledger facts 3 --out 2025-as-recorded.toml
       yibao compute xinxiang --facts 2025-as-recorded.toml
     """
+    from ..files import write_text  # noqa: PLC0415
+
     text = api.entry_facts_toml(entry_id, ledger_file)
-    ledger = api.ledger_path(ledger_file)
-    if out.exists() and ledger.exists() and out.resolve() == ledger.resolve():
-        raise InputError.one("command line", "--out", "is the ledger itself: choose another file")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text(out, text, "--out", [("the ledger itself", api.ledger_path(ledger_file))])
     emit({"entry": entry_id, "out": str(out)}, fmt, lambda: f"entry {entry_id}: facts written to {out}")
 
 

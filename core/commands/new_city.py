@@ -34,10 +34,15 @@ def cmd(ctx: click.Context, name: str, directory: Path, source: str | None) -> N
     if name in reg.contracts:
         raise InputError.one("command line", "NAME", f"a contract named {name!r} already exists")
     spec = api.get_spec(source, reg) if source else None
-    root = scaffold(name, directory, spec)
-    fresh = make_registry(load_entrypoints=False, plugins_dirs=[root])
-    for schema, file in ((api.contract_schema, "contract.schema.json"), (api.facts_schema, "facts.schema.json")):
-        (root / "schemas" / file).write_text(dump_schema(schema(name, fresh)), encoding="utf-8")
+    if not directory.is_dir():
+        raise InputError.one(str(directory), "--dir", "no such directory")
+
+    def schemas(tree: Path) -> None:  # written into the tree before it is renamed into place
+        fresh = make_registry(load_entrypoints=False, plugins_dirs=[tree])
+        for schema, file in ((api.contract_schema, "contract.schema.json"), (api.facts_schema, "facts.schema.json")):
+            (tree / "schemas" / file).write_text(dump_schema(schema(name, fresh)), encoding="utf-8")
+
+    root = scaffold(name, directory, spec, schemas)
     click.echo(f"created {root}")
     click.echo(f"  try:   yibao --plugins-dir {root} compute {name}")
     click.echo(f"  test:  PYTHONPATH={root} python -m pytest {root / 'tests'}")

@@ -8,6 +8,7 @@ import click
 
 from .. import api
 from ..describe import dump_schema
+from ..errors import InputError
 from ..output import OUTPUT_SCHEMAS
 from ._common import registry
 
@@ -31,15 +32,20 @@ def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path |
     """
     reg = registry(ctx)
     if write_dir is not None:
-        write_dir.mkdir(parents=True, exist_ok=True)
+        from ..files import write_text  # noqa: PLC0415 - atomic: a reader never sees half a schema
+
+        try:
+            write_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError.one(str(write_dir), "--write", f"cannot create the directory: {exc.strerror or type(exc).__name__}") from None
         for name in sorted(reg.contracts):
             for schema, suffix in ((api.contract_schema, "contract"), (api.facts_schema, "facts")):
                 path = write_dir / f"{name}.{suffix}.schema.json"
-                path.write_text(dump_schema(schema(name, reg)), encoding="utf-8")
+                write_text(path, dump_schema(schema(name, reg)), "--write")
                 click.echo(f"wrote {path}")
         for file, build in OUTPUT_SCHEMAS.items():  # what yibao prints: the compute envelope, the error document
             path = write_dir / file
-            path.write_text(dump_schema(build()), encoding="utf-8")
+            write_text(path, dump_schema(build()), "--write")
             click.echo(f"wrote {path}")
         return
     if city is None:

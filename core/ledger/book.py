@@ -458,11 +458,13 @@ def export(store: Store, fmt: str, out: str | Path) -> int:
 
     :raises InputError: ``out`` is the ledger itself, or an unknown format.
     """
+    from ..files import atomic_output, refuse_onto  # noqa: PLC0415
+
     target = Path(out)
-    if target.resolve() == store.path.resolve():
-        raise InputError.one("command line", "--out", "is the ledger itself: choose another file")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    if fmt not in ("json", "csv", "parquet"):
+        raise InputError.one("command line", "--format", f"expected json, csv or parquet, got {fmt!r}")
+    refuse_onto(target, [("the ledger itself", store.path)], "--out")
+    with atomic_output(target, "--out") as tmp:
         if fmt == "json":
             import json  # noqa: PLC0415
 
@@ -477,13 +479,8 @@ def export(store: Store, fmt: str, out: str | Path) -> int:
                 w.writeheader()
                 w.writerows(rows)
             n = len(rows)
-        elif fmt == "parquet":
-            n = _parquet(export_rows(store), tmp)
         else:
-            raise InputError.one("command line", "--format", f"expected json, csv or parquet, got {fmt!r}")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+            n = _parquet(export_rows(store), tmp)
     return n
 
 

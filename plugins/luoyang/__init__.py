@@ -169,7 +169,7 @@ def yibao_check_staffing(contract: Any, facts: Any, roster: Any, ledger: Any) ->
             ledger.finding(
                 "staffing.unknown_role",
                 "violation",
-                f"roster id {m.id} (row {m.row}): role {m.role!r} is none of {', '.join(roles)}, "
+                f"roster id {m.id} (row {m.row}): the role is none of {', '.join(roles)}, "  # not quoted: a cell may hold personal data
                 "so no role minimum counts it" + (f"; did you mean {hint!r}?" if hint else ""),
                 clause,
                 m.site,

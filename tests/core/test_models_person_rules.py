@@ -181,7 +181,8 @@ def test_education_off_the_ladder_is_input_error(throwaway_plugin: Any, tmp_path
     with pytest.raises(InputError) as e:
         found(load(throwaway_plugin, tmp_path), staff)
     assert [p.path for p in e.value.problems] == ["row 3.education", "row 4.education"]  # every bad row
-    assert "expected one of 中专, 大专, 专科, 本科, got '大学' (id Y1)" in e.value.problems[0].message
+    assert "expected one of 中专, 大专, 专科, 本科 (id Y1)" in e.value.problems[0].message
+    assert "大学" not in str(e.value)  # a cell's value is never quoted: it may be personal data
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,7 @@ Messages are matched loosely (file name, row number, column key) so that a
 reworded message still passes.
 
 Personal data (DESIGN.md, "Facts"): a name or an ID number put into a wrong
-column must not be echoed in the message. Where the reader does echo it
-today, the test is marked ``xfail(strict=True)``: it starts failing loudly
-(XPASS) once the echo is gone, and the mark is then to be removed.
+column must not be echoed in the message.
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ NAME = "张秀兰"  # a made-up name
 ID_NUMBER = "410102198503124017"  # 18 digits, the shape of a 居民身份证号码 (made up)
 ID_NUMBER_X = "41010219850312401X"  # … and with the check character X
 
-ECHOES = "core/roster.py read_roster quotes a bad {} cell's value in its message (got '...')"
 
 
 # ---------------------------------------------------------------- helpers
@@ -200,10 +197,8 @@ def test_bom_is_tolerated(contract: Any, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- rows of the wrong length
-SHIFTED = "core/roster.py reads rows with csv.DictReader and drops what does not fit the header silently"
 
 
-@pytest.mark.xfail(strict=True, reason=SHIFTED + " (extra cells: key None, filtered out by `if k`)")
 def test_row_with_more_cells_than_the_header(run: Any, tmp_path: Path) -> None:
     lines = list(LINES)
     lines[ROW["HA04"] - 1] += f",{ID_NUMBER}"  # a shifted row: one cell too many
@@ -213,7 +208,6 @@ def test_row_with_more_cells_than_the_header(run: Any, tmp_path: Path) -> None:
     assert_names(res.err, p, "row", ROW["HA04"])
 
 
-@pytest.mark.xfail(strict=True, reason=SHIFTED + " (missing cells read as empty)")
 def test_row_with_fewer_cells_than_the_header(run: Any, tmp_path: Path) -> None:
     lines = list(LINES)
     lines[ROW["HA04"] - 1] = ",".join(lines[ROW["HA04"] - 1].split(",")[:5])
@@ -240,12 +234,12 @@ def _not_echoed(contract: Any, run: Any, tmp_path: Path, member: str, column: st
 @pytest.mark.parametrize(
     ("column", "value"),
     [
-        pytest.param("birth_date", NAME, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("birth_date"))),
-        pytest.param("birth_date", ID_NUMBER, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("birth_date"))),
-        pytest.param("experience_years", NAME, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("experience_years"))),
-        pytest.param("experience_years", ID_NUMBER_X, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("experience_years"))),
-        pytest.param("full_time", NAME, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("full_time"))),
-        pytest.param("full_time", ID_NUMBER, marks=pytest.mark.xfail(strict=True, reason=ECHOES.format("full_time"))),
+        ("birth_date", NAME),
+        ("birth_date", ID_NUMBER),
+        ("experience_years", NAME),
+        ("experience_years", ID_NUMBER_X),
+        ("full_time", NAME),
+        ("full_time", ID_NUMBER),
     ],
 )
 def test_personal_data_in_a_checked_column_is_not_echoed(contract: Any, run: Any, tmp_path: Path, column: str, value: str) -> None:
@@ -281,29 +275,23 @@ def _ranked_cell_error(contract: Any, run: Any, tmp_path: Path) -> tuple[Path, s
     with pytest.raises(InputError) as e:
         api.compute(c, api.load_facts(c, api.example_facts(c)), api.load_roster(p, c))
     res = run("compute", CITY, "--roster", str(p))
-    assert res.code == 2 and res.out == ""
+    assert res.code == 2 and res.json["error"] == "input"  # nothing computed: the error as data
     # row and column named, whatever the file is called (see the next test)
     assert "title" in str(e.value) and re.search(rf"(?<!\d){ROW['HA02']}(?!\d)", str(e.value))
     return p, str(e.value), res
 
 
-@pytest.mark.xfail(strict=True, reason="core/models.py PersonRules._failures.rank quotes the off-ladder value (got '...')")
 def test_personal_data_in_a_ranked_column_is_not_echoed(contract: Any, run: Any, tmp_path: Path) -> None:
     _, msg, res = _ranked_cell_error(contract, run, tmp_path)
     assert NAME not in msg and NAME not in res.err
 
 
-@pytest.mark.xfail(strict=True, reason="core/models.py PersonRules._failures.rank reports Problem('roster', …), not the roster's path")
 def test_off_ladder_value_names_the_roster_file(contract: Any, run: Any, tmp_path: Path) -> None:
     p, msg, res = _ranked_cell_error(contract, run, tmp_path)
     assert_names(msg, p, "title", ROW["HA02"])
     assert_names(res.err, p, "title", ROW["HA02"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/models.py PersonRules.compute: the unknown_role finding quotes the role cell (role '...')",
-)
 def test_personal_data_in_the_role_column_is_not_printed(run: Any, tmp_path: Path) -> None:
     p = edited(tmp_path, "HA09", "role", NAME)
     res = run("compute", CITY, "--roster", str(p), "--format", "json")

@@ -184,7 +184,7 @@ class PersonRules(Model):
                     ctx.finding(
                         f"{p.finding_key}.unknown_role",
                         p.unknown_roles,
-                        f"{m.id}: role {m.role!r} is none of the contract's roles ({', '.join(sorted(roles))})",
+                        f"{m.id}: the role is none of the contract's roles ({', '.join(sorted(roles))})",  # not quoted: may be personal data
                         scope=m.id,
                         clause=clause,
                     )
@@ -218,10 +218,10 @@ class PersonRules(Model):
             if value in ladder:
                 return ladder[value]
             problems.append(
-                Problem(
-                    "roster",
+                Problem(  # the cell's value is not quoted: it may be personal data in a wrong column
+                    getattr(m, "file", None) or "roster",
                     f"row {m.row}.{column}",
-                    f"expected one of {', '.join(ladder)}, got {value!r} (id {m.id}); "
+                    f"expected one of {', '.join(ladder)} (id {m.id}); "
                     f"a value the contract's {column}_ranks lacks can be added there",
                 )
             )
@@ -256,7 +256,7 @@ class PersonRules(Model):
                 out.append(("major", f"major not given: a {'/'.join(r.majors)} major not shown"))
             elif m.major not in allowed:
                 out.append(
-                    ("major", f"major {m.major} is in none of the categories {'/'.join(r.majors)} (major_categories; extend it if the national catalogue lists it there)")
+                    ("major", f"major is in none of the categories {'/'.join(r.majors)} (major_categories; extend it if the national catalogue lists it there)")
                 )
         if r.min_title is not None:
             if m.title is None:
