@@ -141,7 +141,8 @@ class Simulation:
     spec: SimSpec | None
     #: the insurer's result of the last period: a 200-bin histogram (edges in 元, counts)
     histogram: tuple[list[float], list[int]] | None = None
-    cap_mean: float | None = None
+    #: the largest value the ``[simulate] cap`` item took in the last period (元)
+    cap: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.contract
@@ -415,7 +416,7 @@ def simulate(
     finding_counts: dict[Any, int] = {}
     runs_out_counts = [0] * years
     diffs: dict[Any, Diff] = {}
-    cap_total = 0
+    cap_max: int | None = None
     keep = None  # decided after the first chunk, when the number of series is known
     writer = _Dump(dump, runner, periods) if dump is not None else None
     try:
@@ -441,8 +442,8 @@ def simulate(
                     runs_out_counts[t] += int(np.count_nonzero(out))
             if spec is not None and spec.cap is not None:
                 cap = _cap(spec, base[-1][0])
-                if cap is not None:
-                    cap_total += int(cap.sum())
+                if cap is not None and cap.size:
+                    cap_max = max(cap_max, int(cap.max())) if cap_max is not None else int(cap.max())
             for vi in range(1, len(runner.variants)):
                 for t, (items, _f) in enumerate(per_variant[vi]):
                     for key, a in items.items():
@@ -475,7 +476,7 @@ def simulate(
             if tail is not None:
                 tails[sid] = tail
             if sid == last_result:
-                hist = _histogram([a], moments[sid])
+                hist = _histogram([a], moments[sid], found[sid][rank(1, moments[sid].n)])
         stored.clear()
     else:
         targets = [Target(sid, k, moments[sid].min or 0, moments[sid].max or 0, tail=(sid[1] == RESULT and k == tail_k)) for sid, ks in ranks.items() for k in sorted(ks)]
@@ -494,7 +495,7 @@ def simulate(
             if t.tail:
                 tails[t.series] = t.below_sum + (t.k - t.below) * t.lo
         if last_result in moments:
-            hist = _histogram(_result_chunks(runner, spec, scenarios), moments[last_result])
+            hist = _histogram(_result_chunks(runner, spec, scenarios), moments[last_result], found[last_result][rank(1, scenarios)])
             passes += 1
     # ---- assemble
     items_out = []
@@ -538,7 +539,7 @@ def simulate(
             lo, hi = wilson(runs_out_counts[t], scenarios)
             runs_out.append({"period": periods[t], "state": spec.state, "p_by_end": round(runs_out_counts[t] / scenarios, 6), "p_ci95": [round(lo, 6), round(hi, 6)]})
     readings_out = _readings_out(runner, variants, usable, problems, diffs, periods, spec)
-    cap_mean = cap_total / scenarios / 100 if spec is not None and spec.cap is not None else None
+    cap_top = cap_max / 100 if cap_max is not None else None
     return Simulation(
         contract=contract,
         scenarios=scenarios,
@@ -555,7 +556,7 @@ def simulate(
         passes=passes,
         spec=spec,
         histogram=hist,
-        cap_mean=cap_mean,
+        cap=cap_top,
     )
 
 
@@ -588,8 +589,14 @@ def _result_chunks(runner: _Runner, spec: SimSpec | None, scenarios: int) -> Ite
         yield _result(spec, base[-1][0], min(BLOCK, scenarios - first))
 
 
-def _histogram(chunks: Any, m: Moments, bins: int = 200) -> tuple[list[float], list[int]]:
-    lo, hi = (m.min or 0) / 100, (m.max or 0) / 100
+def _histogram(chunks: Any, m: Moments, p1: int, bins: int = 200) -> tuple[list[float], list[int]]:
+    """Counts of the result in ``bins`` equal bins from a little below the
+    1st percentile (or the least value, if near) to the greatest; the
+    scenarios left of the axis are not counted (at most 1%)."""
+    hi = (m.max or 0) / 100
+    lo = (m.min or 0) / 100
+    low1 = p1 / 100 - 0.05 * (hi - p1 / 100)
+    lo = max(lo, min(low1, 0.0 if hi > 0 else low1))
     if hi <= lo:
         hi = lo + 1
     edges = np.linspace(lo, hi, bins + 1)
