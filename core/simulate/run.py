@@ -680,7 +680,9 @@ class _Dump:
                 cols["period"] = pa.array([self.periods[t]] * n, pa.string())
             for v in self.runner.varies:
                 a = drawn[t].get(v.key)
-                if a is None:
+                kind = pa.int64() if v.integer else pa.decimal128(18, v.digits)
+                if a is None:  # a carried fact after the first period: not drawn
+                    cols[v.key] = pa.nulls(n, kind)
                     continue
                 cols[v.key] = pa.array(a) if v.integer else self._decimal(a, v.digits)
             for (key, scope), a in items.items():
