@@ -120,7 +120,7 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     den = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / den
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    return (0.0 if k == 0 else max(0.0, centre - half), 1.0 if k == n else min(1.0, centre + half))
 
 
 def quantiles_in_memory(a: np.ndarray, ranks: Iterable[int], sum_below: int | None = None) -> tuple[dict[int, int], int | None]:
