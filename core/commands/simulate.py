@@ -94,7 +94,8 @@ def cmd(
         )
     except ModuleNotFoundError as exc:
         raise InputError.one("command line", "simulate", f"needs {exc.name}: pip install 'yibao[simulate]'") from None
-    from ..simulate.report import plot as draw, render  # noqa: PLC0415
+    from ..simulate.report import plot as draw  # noqa: PLC0415
+    from ..simulate.report import render
 
     if plot is not None:
         draw(sim, plot)

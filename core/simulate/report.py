@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from .run import Simulation
+
+from .run import Simulation, _publish
 
 
 def _pct(p: float) -> str:
@@ -93,11 +94,12 @@ def plot(sim: Simulation, path: str | Path) -> None:
     ax.axvline(mean, color="#7d3c98", linestyle=":", linewidth=1.2, label=f"mean {mean:,.0f}")
     if sim.cap is not None:
         ax.axvline(sim.cap, color="#27ae60", linestyle="--", linewidth=1.2, label=f"cap {sim.cap:,.0f}")
-    ax.set_title(f"{sim.contract.doc.id} {r['period']}: insurer's result, {sim.scenarios:,} scenarios — P(loss) = {100 * r['p_loss']:.2f}%")
+    what = " + ".join(r["add"]) + "".join(f" − {x}" for x in r["subtract"])
+    ax.set_title(f"{sim.contract.doc.id} {r['period']}: {what}, {sim.scenarios:,} scenarios — P(< 0) = {100 * r['p_loss']:.2f}%", fontsize=10)
     ax.set_xlabel("yuan")
     ax.set_ylabel("share of scenarios")
     left = 1 - sum(counts) / total
-    ax.text(0.01, 0.97, f"P(loss) {100 * r['p_loss']:.2f}%\n{100 * left:.2f}% of scenarios left of the axis\nVaR99 {float(r['var99']):,.0f}\nTVaR99 {float(r.get('tvar99', 0)):,.0f}", transform=ax.transAxes, va="top", fontsize=9, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#cccccc"})
+    ax.text(0.01, 0.97, f"P(loss: < 0) {100 * r['p_loss']:.2f}%\n{100 * left:.2f}% of scenarios left of the axis\nVaR99 {float(r['var99']):,.0f}\nTVaR99 {float(r.get('tvar99', 0)):,.0f}", transform=ax.transAxes, va="top", fontsize=9, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#cccccc"})
     ax.legend(loc="upper center", fontsize=8)
     fig.tight_layout()
     fmt = target.suffix.lower().lstrip(".") or "png"
@@ -105,7 +107,7 @@ def plot(sim: Simulation, path: str | Path) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, format=fmt)
-        os.replace(tmp, target)
+        _publish(Path(tmp), target)
     finally:
         plt.close(fig)
         Path(tmp).unlink(missing_ok=True)

@@ -27,7 +27,17 @@ from ..errors import InputError, Problem, closest
 from ..periods import period_field, period_of
 from . import dist
 from .fixedpoint import Fx, VectorOverflow, fen_array
-from .stats import PERCENTILES, Diff, Moments, Target, locate, quantiles_in_memory, rank, summary, wilson
+from .stats import (
+    PERCENTILES,
+    Diff,
+    Moments,
+    Target,
+    locate,
+    quantiles_in_memory,
+    rank,
+    summary,
+    wilson,
+)
 from .vector import NotVectorisable, Plan
 
 #: scenarios per block (one generator stream each) and per computed chunk
@@ -90,7 +100,7 @@ class SimSpec:
 # --------------------------------------------------------------- facts of a scenario
 def with_values(facts: Any, values: Mapping[str, Any]) -> Any:
     """``facts`` with the key paths of ``values`` replaced (attrs.evolve, nested)."""
-    tree: dict[str, Any] = {}
+    tree: dict[Any, Any] = {}
     for key, v in values.items():
         segs = dist.parse_path(key)
         node = tree
@@ -479,7 +489,7 @@ def simulate(
                 hist = _histogram([a], moments[sid], found[sid][rank(1, moments[sid].n)])
         stored.clear()
     else:
-        targets = [Target(sid, k, moments[sid].min or 0, moments[sid].max or 0, tail=(sid[1] == RESULT and k == tail_k)) for sid, ks in ranks.items() for k in sorted(ks)]
+        targets = [Target(sid, r, moments[sid].min or 0, moments[sid].max or 0, tail=(sid[1] == RESULT and r == tail_k)) for sid, ks in ranks.items() for r in sorted(ks)]
         if spec is not None and all(not (t.series[1] == RESULT and t.k == tail_k) for t in targets) and last_result in moments:
             targets.append(Target(last_result, tail_k, moments[last_result].min or 0, moments[last_result].max or 0, tail=True))
 
@@ -490,10 +500,10 @@ def simulate(
                 yield _series(base, spec, n)
 
         passes = locate(targets, rerun)
-        for t in targets:
-            found.setdefault(t.series, {})[t.k] = t.lo
-            if t.tail:
-                tails[t.series] = t.below_sum + (t.k - t.below) * t.lo
+        for tg in targets:
+            found.setdefault(tg.series, {})[tg.k] = tg.lo
+            if tg.tail:
+                tails[tg.series] = tg.below_sum + (tg.k - tg.below) * tg.lo
         if last_result in moments:
             hist = _histogram(_result_chunks(runner, spec, scenarios), moments[last_result], found[last_result][rank(1, scenarios)])
             passes += 1
@@ -519,13 +529,13 @@ def simulate(
             row = {"period": periods[t], "label": spec.label, "clause": spec.clause, "add": list(spec.add), "subtract": list(spec.subtract)}
             row.update(summary(m, found[sid]))
             lo, hi = wilson(m.neg, m.n)
-            k = tail_k
-            q1 = found[sid].get(k, found[sid][rank(1, m.n)])
+            q1 = found[sid].get(tail_k, found[sid][rank(1, m.n)])
             row["p_loss"] = round(m.neg / m.n, 6)
             row["p_loss_ci95"] = [round(lo, 6), round(hi, 6)]
             row["var99"] = _yuan(-q1)
             if sid in tails:
-                row["tvar99"] = _yuan(Decimal(-tails[sid]) / k if isinstance(tails[sid], int) else Decimal(repr(-tails[sid])) / k)
+                tail_sum = tails[sid]
+                row["tvar99"] = _yuan(Decimal(-tail_sum) / tail_k if isinstance(tail_sum, int) else Decimal(repr(-tail_sum)) / tail_k)
             result_out.append(row)
     findings_out = []
     for (t, key, scope), count in sorted(finding_counts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
@@ -558,6 +568,15 @@ def simulate(
         histogram=hist,
         cap=cap_top,
     )
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Rename a finished temporary file into place with the permissions a
+    new file gets (mkstemp creates it readable by its owner only)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    os.replace(tmp, target)
 
 
 def _yuan(fen: Decimal | int) -> str:
@@ -697,7 +716,7 @@ class _Dump:
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-        os.replace(self.tmp, self.target)
+        _publish(self.tmp, self.target)
 
     def abort(self) -> None:
         if self.writer is not None:

@@ -18,7 +18,7 @@ three passes for amounts up to 10^14 分, in constant memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -94,7 +94,7 @@ class Diff:
     def __init__(self) -> None:
         self.n = 0
         self.total = 0
-        self.m2 = 0
+        self.m2 = 0.0
         self.changed = 0
 
     def add(self, d: np.ndarray) -> None:
@@ -141,7 +141,7 @@ class Target:
 
     __slots__ = ("below", "below_sum", "hi", "k", "lo", "series", "tail")
 
-    def __init__(self, series: Hashable, k: int, lo: int, hi: int, tail: bool = False) -> None:
+    def __init__(self, series: Any, k: int, lo: int, hi: int, tail: bool = False) -> None:
         self.series = series
         self.k = k
         self.lo, self.hi = lo, hi
@@ -154,7 +154,7 @@ class Target:
         return self.lo >= self.hi
 
 
-def locate(targets: list[Target], rerun: Callable[[], Iterable[Mapping[Hashable, np.ndarray]]]) -> int:
+def locate(targets: list[Target], rerun: Callable[[], Iterable[Mapping[Any, np.ndarray]]]) -> int:
     """Narrow every target to its exact value by passes over ``rerun()``
     (the scenarios computed again, chunk by chunk); returns the passes."""
     passes = 0
