@@ -641,3 +641,51 @@ def recorded_result(ledger: str | Path | Store | None, contract: Contract | str,
     with _open_ledger(ledger) as store:
         found = current_settlements(store, _contract_id(contract), str(period))
         return result_from_dict(found[-1].data["result"]) if found else None
+
+
+# --------------------------------------------------------------- risk simulation, readings
+def readings(contract: Contract, facts: Any, facts_file: str | None = None) -> dict[str, Any]:
+    """Every alternative reading of every interpretation computed on
+    ``facts``, with the change of each money item against the contract's
+    chosen readings: the JSON of ``yibao readings`` (without its version
+    stamp). :mod:`yibao.readings`."""
+    from .readings import readings_worth  # noqa: PLC0415 - only for this capability
+
+    return readings_worth(contract, facts, compute, facts_file)
+
+
+def simulate(
+    contract: Contract,
+    facts: Any,
+    *,
+    scenarios: int,
+    seed: int,
+    vary: Sequence[str] = (),
+    years: int = 1,
+    readings: bool = False,
+    facts_file: str | None = None,
+    dump: str | Path | None = None,
+    force_scalar: bool = False,
+) -> Any:
+    """Simulate ``scenarios`` periods (or series of ``years`` periods) with
+    the ``vary`` facts drawn per scenario (``"regions[0].payouts=lognormal(cv=0.1)"``):
+    a :class:`yibao.simulate.Simulation` (``.to_dict()`` is the JSON of
+    ``yibao simulate``). Needs the ``[simulate]`` extra (numpy; pyarrow
+    for ``dump`` and ``bootstrap:``). Series carry per ``[[carry]]`` as
+    :func:`compute_series` does; the Decimal fallback calls it."""
+    from .simulate import simulate as _simulate  # noqa: PLC0415 - numpy only for this capability
+
+    return _simulate(
+        contract,
+        facts,
+        scenarios=scenarios,
+        seed=seed,
+        vary=vary,
+        years=years,
+        compute=compute,
+        compute_series=compute_series,
+        readings=readings,
+        facts_file=facts_file,
+        dump=dump,
+        force_scalar=force_scalar,
+    )

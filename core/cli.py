@@ -49,9 +49,11 @@ COMMANDS: dict[str, str] = {
     "list": "yibao.commands.list:cmd",
     "new-city": "yibao.commands.new_city:cmd",
     "plugins": "yibao.commands.plugins:cmd",
+    "readings": "yibao.commands.readings:cmd",
     "schema": "yibao.commands.schema:cmd",
     "serve": "yibao.commands.serve:cmd",
     "show": "yibao.commands.show:cmd",
+    "simulate": "yibao.commands.simulate:cmd",
     "validate": "yibao.commands.validate:cmd",
 }
 
@@ -68,9 +70,11 @@ SUMMARIES: dict[str, str] = {
     "list": "List the contracts: name, title, parties, term.",
     "new-city": "Scaffold an installable plugin distribution for a new city.",
     "plugins": "List plugins: name, version, hooks, contracts; and any that failed.",
+    "readings": "Compute every alternative reading of every interpretation and show the change of each money item against the default reading.",
     "schema": "Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).",
     "serve": "Serve the API over HTTP: compute, validate, contracts, deadlines, OpenAPI.",
     "show": "Show a contract's terms and parameters, each with its clause.",
+    "simulate": "Simulate a contract over many drawn periods: the distribution of every money item, the insurer's result and its risk.",
     "validate": "Validate a contract (its stated arithmetic), facts and roster, without computing.",
 }
 

@@ -208,6 +208,9 @@ class ContractDoc:
     #: ``[claims]``: how a claim log is read; structured and checked by
     #: :mod:`yibao.claims` (``yibao claims``, ``yibao validate``)
     claims: dict[str, Any] | None = None
+    #: ``[simulate]``: the insurer's result, its cap and the carried state
+    #: for ``yibao simulate``; checked by :mod:`yibao.simulate` when it runs
+    simulate: dict[str, Any] | None = None
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
