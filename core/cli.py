@@ -49,6 +49,8 @@ COMMANDS: dict[str, str] = {
     "schema": "yibao.commands.schema:cmd",
     "serve": "yibao.commands.serve:cmd",
     "show": "yibao.commands.show:cmd",
+    "statement": "yibao.commands.statement:cmd",
+    "template": "yibao.commands.template:cmd",
     "validate": "yibao.commands.validate:cmd",
 }
 
@@ -68,6 +70,8 @@ SUMMARIES: dict[str, str] = {
     "schema": "Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).",
     "serve": "Serve the API over HTTP: compute, validate, contracts, deadlines, OpenAPI.",
     "show": "Show a contract's terms and parameters, each with its clause.",
+    "statement": "Print a settlement statement (结算单) to sign: HTML or PDF.",
+    "template": "Write a facts template to fill in: a workbook for Excel/WPS, or TOML.",
     "validate": "Validate a contract (its stated arithmetic), facts and roster, without computing.",
 }
 

@@ -47,6 +47,15 @@ def _json_alias(ctx: click.Context, param: click.Parameter, value: bool) -> bool
 format_option = click.option(
     "--format", "fmt", type=FORMATS, callback=_remember_format, help="table (default on a terminal) or json."
 )
+#: ``--format`` of ``compute``: also a workbook (``xlsx``, with ``--out``)
+compute_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), callback=_remember_format,
+    help="table (default on a terminal), json, or xlsx (a workbook; needs --out).",
+)
+#: ``--encoding`` of a roster CSV
+encoding_option = click.option(
+    "--encoding", help="Encoding of a roster CSV (default: UTF-8, else GBK/GB18030 detected), e.g. gb18030."
+)
 #: ``--json``: the deprecated spelling of ``--format json`` (``list``, ``plugins``)
 json_alias_option = click.option("--json", "as_json", is_flag=True, hidden=True, callback=_json_alias, help="Same as --format json (deprecated).")
 #: ``--contract`` for the commands that take one contract TOML
@@ -124,15 +133,15 @@ def load_contract(ctx: click.Context, city: str, contract_file: Path | None, rea
 
 
 def facts_files(facts: tuple[str, ...]) -> list[str]:
-    """``--facts`` values as files: a directory stands for its ``*.toml`` in
-    name order (consecutive periods); ``-`` is stdin."""
+    """``--facts`` values as files: a directory stands for its ``*.toml`` and
+    ``*.xlsx`` in name order (consecutive periods); ``-`` is stdin."""
     files: list[str] = []
     for f in facts:
         p = Path(f)
         if f != "-" and p.is_dir():
-            found = sorted(str(x) for x in p.glob("*.toml"))
+            found = sorted(str(x) for x in (*p.glob("*.toml"), *p.glob("*.xlsx")) if not x.name.startswith(("~$", ".")))
             if not found:
-                raise InputError.one(f, "", "directory holds no *.toml facts files")
+                raise InputError.one(f, "", "directory holds no *.toml or *.xlsx facts files")
             files += found
         else:
             files.append(f)
@@ -154,11 +163,11 @@ def load_facts(contract: Contract, file: str) -> Any:
     return api.load_facts(contract, file)
 
 
-def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | None) -> Any:
+def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | None, encoding: str | None = None) -> Any:
     """The roster of a period: ``--roster`` if given, else the one the facts
     name (relative to the facts file), else None."""
     path = roster or api.roster_path(facts, file)
-    return api.load_roster(path, contract) if path is not None else None
+    return api.load_roster(path, contract, encoding) if path is not None else None
 
 
 class Progress:

@@ -10,6 +10,7 @@ from .. import api
 from ._common import (
     contract_option,
     emit,
+    encoding_option,
     facts_files,
     format_option,
     load_contract,
@@ -22,11 +23,14 @@ from ._common import (
 @click.command("validate")
 @click.argument("city")
 @contract_option
-@click.option("--facts", "facts", multiple=True, help="Facts TOML to check ('-' reads stdin; a directory: every *.toml).")
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV to check.")
+@click.option("--facts", "facts", multiple=True, help="Facts TOML or .xlsx to check ('-' reads TOML from stdin; a directory: every *.toml and *.xlsx).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV or .xlsx to check.")
+@encoding_option
 @format_option
 @click.pass_context
-def cmd(ctx: click.Context, city: str, contract_file: Path | None, facts: tuple[str, ...], roster: Path | None, fmt: str | None) -> None:
+def cmd(
+    ctx: click.Context, city: str, contract_file: Path | None, facts: tuple[str, ...], roster: Path | None, fmt: str | None, encoding: str | None = None
+) -> None:
     """Validate a contract (its stated arithmetic), facts and roster, without computing.
 
     \b
@@ -38,9 +42,9 @@ def cmd(ctx: click.Context, city: str, contract_file: Path | None, facts: tuple[
     files = facts_files(facts)
     loaded = [load_facts(c, f) for f in files]
     for f, fa in zip(files, loaded, strict=True):
-        roster_for(c, fa, f, roster)
+        roster_for(c, fa, f, roster, encoding)
     if roster is not None and not files:
-        api.load_roster(roster, c)
+        api.load_roster(roster, c, encoding)
     result = api.validate(c, loaded[0] if loaded else None)
     emit(result.to_dict(), fmt, lambda: result_text([result]))
     ctx.exit(1 if result.has_violations else 0)

@@ -36,12 +36,12 @@ class HuaianFacts(Value):
     :param roster: the staff roster CSV, relative to this file.
     """
 
-    quarter: ContractQuarter
-    score: Decimal = attrs.field(validator=score_0_100)
-    invoice: bool
-    terminated_on: dt.date | None = None
-    as_of: dt.date | None = None
-    roster: str | None = None
+    quarter: ContractQuarter = attrs.field(metadata={"label": "合同季度（1–4）", "clause": "五"})
+    score: Decimal = attrs.field(validator=score_0_100, metadata={"label": "季度考核得分", "clause": "五"})
+    invoice: bool = attrs.field(metadata={"label": "已出具合法有效票据", "clause": "五"})
+    terminated_on: dt.date | None = attrs.field(default=None, metadata={"label": "因政策变化终止日期", "clause": "八"})
+    as_of: dt.date | None = attrs.field(default=None, metadata={"label": "花名册判定日期"})
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         term = contract.doc.term

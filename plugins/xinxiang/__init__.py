@@ -25,10 +25,10 @@ from yibao.values import Value
 class Region(Value):
     """One 行政区划, settled on its own and never netted (第二十一条(4))."""
 
-    name: str
-    insured: int = attrs.field(validator=non_negative)
-    payouts: Decimal = attrs.field(validator=non_negative)
-    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative)
+    name: str = attrs.field(metadata={"label": "行政区划", "clause": "第二十一条(4)"})
+    insured: int = attrs.field(validator=non_negative, metadata={"label": "参保人数", "clause": "第十九条"})
+    payouts: Decimal = attrs.field(validator=non_negative, metadata={"label": "大额补助资金年度支出（元）", "clause": "第二十一条"})
+    policy_loss: Decimal = attrs.field(default=ZERO, validator=non_negative, metadata={"label": "政策性亏损（元）", "clause": "第二十一条(3)"})
 
 
 def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
@@ -44,10 +44,10 @@ def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
 class XinxiangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条)."""
 
-    year: Year
-    score: Decimal = attrs.field(validator=score_0_100)
-    regions: tuple[Region, ...] = attrs.field(validator=_regions)
-    roster: str | None = None
+    year: Year = attrs.field(metadata={"label": "合同年度", "clause": "第五条"})
+    score: Decimal = attrs.field(validator=score_0_100, metadata={"label": "年度总评分", "clause": "第二十九条"})
+    regions: tuple[Region, ...] = attrs.field(validator=_regions, metadata={"label": "行政区划", "clause": "第二十一条(4)"})
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
 
 yibao_register_contracts = declare_contract(
