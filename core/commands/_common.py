@@ -81,6 +81,10 @@ def emit(data: Any, fmt: str | None, text: Callable[[], str]) -> None:
     if default_format(fmt) == "json":
         if isinstance(data, dict) and "schema_version" not in data:
             data = stamp(data)
+        if isinstance(data, dict) and (data.get("findings") or data.get("problems") or len(data.get("results") or ()) > 1):
+            from ..i18n import localize  # noqa: PLC0415 - only when a message is shown
+
+            data = localize(data)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(text())
