@@ -66,6 +66,25 @@ contract_option = click.option(
 _REGISTRY = "yibao.registry"
 
 
+def _completer(name: str) -> Callable[[click.Context, click.Parameter, str], Any]:
+    """A ``shell_complete`` callback of :mod:`._complete`, imported only
+    while the shell asks for completions."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from . import _complete  # noqa: PLC0415 - only while completing
+
+        return getattr(_complete, name)(ctx, param, incomplete)
+
+    return complete
+
+
+#: completion of cities, a city's deadline keys and readings (ID=CHOICE), and files
+complete_cities = _completer("cities")
+complete_deadline_keys = _completer("deadline_keys")
+complete_readings = _completer("readings")
+complete_files = _completer("files")
+
+
 def default_format(fmt: str | None) -> str:
     """``--format`` as given, else a table on a terminal and JSON otherwise."""
     if fmt:

@@ -11,11 +11,12 @@ import click
 
 from ..calendar import calendar_for
 from ..claims import render_report, run_claims
+from . import _common as _c
 from ._common import DATE, Progress, contract_option, emit, format_option, load_contract
 
 
 @click.command("claims")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Per-claim output: OUT.parquet, OUT.csv (UTF-8 with a BOM, for Excel) or OUT.xlsx (up to 1,048,575 rows).")
 @click.option("--encoding", help="The claim log's encoding when it is not UTF-8, e.g. gb18030.")
@@ -23,7 +24,7 @@ from ._common import DATE, Progress, contract_option, emit, format_option, load_
 @click.option("--as-of", "as_of", type=DATE, help="The date the log was extracted: open claims past their deadline then count as overdue.")
 @contract_option
 @click.option("--calendar", "calendars", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="A TOML file of [[calendar.years]] holiday tables (repeatable).")
-@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run.")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", shell_complete=_c.complete_readings, help="Switch an interpretation for this run.")
 @click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB's memory limit; beyond it DuckDB spills to a temporary directory.")
 @click.option("--threads", type=click.IntRange(1), help="DuckDB threads (default: one per core).")
 @click.option("--progress/--no-progress", default=None, help="Show progress on stderr (default: when stderr is a terminal).")

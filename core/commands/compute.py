@@ -15,6 +15,7 @@ from .. import api
 from ..contract import Contract
 from ..errors import InputError
 from ..results import Result
+from . import _common as _c
 from ._common import (
     compute_format_option,
     contract_option,
@@ -30,12 +31,12 @@ from ._common import (
 
 
 @click.command("compute")
-@click.argument("city")
-@click.option("--facts", "facts", multiple=True, help="Facts TOML or .xlsx workbook ('-' reads TOML from stdin; repeat or give a directory for consecutive periods). Default: the bundled example.")
+@click.argument("city", shell_complete=_c.complete_cities)
+@click.option("--facts", "facts", multiple=True, shell_complete=_c.complete_files, help="Facts TOML or .xlsx workbook ('-' reads TOML from stdin; repeat or give a directory for consecutive periods). Default: the bundled example.")
 @contract_option
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV or .xlsx (overrides the facts key 'roster').")
 @encoding_option
-@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run (see 'yibao show CITY').")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", shell_complete=_c.complete_readings, help="Switch an interpretation for this run (see 'yibao show CITY').")
 @compute_format_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to this file instead of stdout (result.xlsx: a workbook; result.json).")
 @click.option("--record", is_flag=True, help="Append the result to the settlement ledger (see 'yibao ledger --help').")

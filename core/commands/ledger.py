@@ -13,6 +13,7 @@ import click
 
 from .. import api
 from ..errors import InputError
+from . import _common as _c
 from ._common import DATE, emit, format_option, load_contract
 
 #: ``--ledger`` for every subcommand
@@ -57,7 +58,7 @@ def cmd() -> None:
 
 
 @cmd.command("list")
-@click.argument("city", required=False)
+@click.argument("city", required=False, shell_complete=_c.complete_cities)
 @click.option("--period", help="Only this period (e.g. 2025, 2026Q1).")
 @ledger_option
 @format_option
@@ -220,7 +221,7 @@ def facts_cmd(entry_id: int, out: Path, ledger_file: Path | None, fmt: str | Non
 
 
 @cmd.command("pay")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.argument("period")
 @click.argument("amount")
 @click.option("--on", "on", type=DATE, required=True, help="The day the money was transferred (YYYY-MM-DD).")
@@ -247,7 +248,7 @@ def pay_cmd(ctx: click.Context, city: str, period: str, amount: str, on: Any, re
 
 
 @cmd.command("balance")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.option("--as-of", "as_of", type=DATE, help="The day overdue is judged on (default: today).")
 @ledger_option
 @format_option

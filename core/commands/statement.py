@@ -8,6 +8,7 @@ import click
 
 from .. import api
 from ..errors import InputError
+from . import _common as _c
 from ._common import (
     contract_option,
     encoding_option,
@@ -20,13 +21,13 @@ from ._common import (
 
 
 @click.command("statement")
-@click.argument("city")
-@click.option("--facts", "facts", multiple=True, help="Facts TOML or .xlsx (repeat, or a directory, for consecutive periods). Default: the bundled example.")
+@click.argument("city", shell_complete=_c.complete_cities)
+@click.option("--facts", "facts", multiple=True, shell_complete=_c.complete_files, help="Facts TOML or .xlsx (repeat, or a directory, for consecutive periods). Default: the bundled example.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="结算单.pdf (needs WeasyPrint) or 结算单.html (print it from a browser).")
 @contract_option
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV or .xlsx (overrides the facts key 'roster').")
 @encoding_option
-@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this statement.")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", shell_complete=_c.complete_readings, help="Switch an interpretation for this statement.")
 @click.pass_context
 def cmd(
     ctx: click.Context,

@@ -8,11 +8,12 @@ import click
 
 from .. import api
 from ..errors import InputError
+from . import _common as _c
 from ._common import contract_option, load_contract
 
 
 @click.command("template")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="facts.xlsx (a workbook for Excel/WPS) or facts.toml.")
 @click.option("--example", is_flag=True, help="Fill it with the bundled example's facts.")
 @contract_option
