@@ -120,6 +120,8 @@ def load_facts(contract: Contract, source: str | Path | Mapping[str, Any], file:
     """
     if isinstance(source, Mapping):
         data: Any = dict(source)
+    elif str(source).lower().endswith(".xlsx"):
+        return _load_facts_xlsx(contract, source, file)
     else:
         file = file or str(source)
         data = read_toml(source)
@@ -134,6 +136,18 @@ def load_facts(contract: Contract, source: str | Path | Mapping[str, Any], file:
         if problems:
             raise InputError(problems)
     return facts
+
+
+def _load_facts_xlsx(contract: Contract, source: str | Path, file: str | None) -> Any:
+    """Facts from a workbook (``yibao template``): problems name sheet and cell."""
+    from .excel import locate, read_facts  # noqa: PLC0415 - openpyxl only for a workbook
+
+    file = file or str(source)
+    data, cells = read_facts(source, contract.spec.facts_class)
+    try:
+        return load_facts(contract, data, file)
+    except InputError as exc:
+        raise InputError(locate(exc.problems, cells)) from None
 
 
 def load_facts_text(contract: Contract, text: str, file: str = "<stdin>") -> Any:
@@ -153,13 +167,16 @@ def roster_path(facts: Any, facts_file: str | Path | None) -> Path | None:
     return p
 
 
-def load_roster(path: str | Path, contract: Contract | None = None) -> tuple[StaffMember, ...]:
-    """Read a staff roster CSV; with ``contract``, the columns its staffing
-    rules need are required too (a missing one is an InputError naming it)."""
+def load_roster(path: str | Path, contract: Contract | None = None, encoding: str | None = None) -> tuple[StaffMember, ...]:
+    """Read a staff roster (CSV, or ``.xlsx``); with ``contract``, the columns its staffing
+    rules need are required too (a missing one is an InputError naming it).
+
+    :param encoding: the CSV's encoding; default UTF-8, else GBK/GB18030 detected.
+    """
     from .roster import REQUIRED, read_roster  # noqa: PLC0415 - the csv module and roster shapes only when a roster is read
 
     extra = contract.roster_columns if contract is not None else ()
-    return read_roster(path, (*REQUIRED, *extra))
+    return read_roster(path, (*REQUIRED, *extra), encoding)
 
 
 def load_roster_text(text: str, contract: Contract | None = None, file: str = "roster_csv") -> tuple[StaffMember, ...]:

@@ -54,6 +54,8 @@ COMMANDS: dict[str, str] = {
     "serve": "yibao.commands.serve:cmd",
     "show": "yibao.commands.show:cmd",
     "simulate": "yibao.commands.simulate:cmd",
+    "statement": "yibao.commands.statement:cmd",
+    "template": "yibao.commands.template:cmd",
     "validate": "yibao.commands.validate:cmd",
 }
 
@@ -75,6 +77,8 @@ SUMMARIES: dict[str, str] = {
     "serve": "Serve the API over HTTP: compute, validate, contracts, deadlines, OpenAPI.",
     "show": "Show a contract's terms and parameters, each with its clause.",
     "simulate": "Simulate a contract over many drawn periods: the distribution of every money item, the insurer's result and its risk.",
+    "statement": "Print a settlement statement (结算单) to sign: HTML or PDF.",
+    "template": "Write a facts template to fill in: a workbook for Excel/WPS, or TOML.",
     "validate": "Validate a contract (its stated arithmetic), facts and roster, without computing.",
 }
 
@@ -85,10 +89,31 @@ _PLUGIN_COMMANDS = "yibao.plugin_commands"
 LONG_RUNNING = frozenset({"claims", "serve", "simulate"})
 
 
+class YibaoContext(click.Context):
+    """Help pages translated and wrapped by display width (:mod:`yibao.help`,
+    imported only when a help page is formatted)."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        from .help import Formatter  # noqa: PLC0415 - only for a help page
+
+        return Formatter(width=self.terminal_width, max_width=self.max_content_width)
+
+
+def _use_context(cmd: click.Command) -> None:
+    """``cmd`` (and, for a group, its subcommands) formats help with :class:`YibaoContext`."""
+    if cmd.context_class is click.Context:
+        cmd.context_class = YibaoContext
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _use_context(sub)
+
+
 class YibaoGroup(click.Group):
     """Loads built-in commands lazily from ``lazy_subcommands``, plugin
     commands on demand, and turns :class:`yibao.errors.InputError` into exit 2
     with one line per problem and no traceback."""
+
+    context_class = YibaoContext
 
     def __init__(self, *args: Any, lazy_subcommands: Mapping[str, str], summaries: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +139,7 @@ class YibaoGroup(click.Group):
         cmd = getattr(importlib.import_module(module), name)
         if not isinstance(cmd, click.Command):
             raise TypeError(f"{self.lazy_subcommands[cmd_name]} is not a click command")
+        _use_context(cmd)
         return cmd
 
     def _plugins(self, ctx: click.Context) -> PluginCommands:
@@ -137,7 +163,9 @@ class YibaoGroup(click.Group):
         """A command's one-line help; a built-in one's from SUMMARIES, so
         listing imports no command module. None for a hidden command."""
         if name in self.summaries:  # shortened exactly as click shortens a command's own help
-            return click.Command(name, help=self.summaries[name]).get_short_help_str(limit)
+            from .i18n import tr  # noqa: PLC0415 - only when listing commands
+
+            return click.Command(name, help=tr(self.summaries[name])).get_short_help_str(limit)
         cmd = self.get_command(ctx, name)
         return None if cmd is None or cmd.hidden else cmd.get_short_help_str(limit)
 
@@ -169,8 +197,10 @@ class YibaoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
+            from .i18n import problem_line  # noqa: PLC0415 - only on the error path
+
             for p in exc.problems:
-                click.echo(f"error: {p}", err=True)
+                click.echo(problem_line(p), err=True)
             _error_as_json(ctx, exc.problems)
             ctx.exit(2)
         except PluginError as exc:
@@ -178,7 +208,9 @@ class YibaoGroup(click.Group):
             click.echo(f"error: {_one_line(str(exc))}{_DEBUG_HINT}", err=True)
             ctx.exit(3)
         except YibaoError as exc:
-            click.echo(f"error: {exc}", err=True)
+            from .i18n import problem_line  # noqa: PLC0415 - only on the error path
+
+            click.echo(problem_line(str(exc)), err=True)
             _error_as_json(ctx, [Problem(None, "", str(exc))])
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -249,9 +281,10 @@ def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
         return
     import json  # noqa: PLC0415 - only on the error path
 
+    from .i18n import localize  # noqa: PLC0415 - only on the error path
     from .output import error_document  # noqa: PLC0415 - only on the error path
 
-    click.echo(json.dumps(error_document(problems), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(localize(error_document(problems)), ensure_ascii=False, indent=2))
 
 
 def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:

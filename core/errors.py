@@ -24,9 +24,13 @@ class Problem(Value):
     file: str | None
     path: str
     message: str
+    #: where in a workbook (``地区!C3``) for facts and rosters read from .xlsx
+    cell: str | None = None
 
     def __str__(self) -> str:
         key = self.path or "(top level)"
+        if self.cell:
+            key = f"{self.cell} ({key})" if self.path else self.cell
         return f"{self.file}: {key}: {self.message}" if self.file else f"{key}: {self.message}"
 
 

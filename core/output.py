@@ -109,7 +109,10 @@ def envelope(contract: Contract, results: Sequence[Result], sources: Sequence[st
 
 
 def problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    return [{"file": p.file, "path": p.path, "message": p.message} for p in problems]
+    return [
+        {"file": p.file, "path": p.path, "message": p.message, **({"cell": p.cell} if p.cell else {})}
+        for p in problems
+    ]
 
 
 def error_document(problems: Iterable[Problem], error: str = "input") -> dict[str, Any]:
@@ -247,6 +250,7 @@ def error_schema() -> dict[str, Any]:
                         "file": {**_NULLABLE_STR, "description": "The file (or 'command line', 'request'); null when none."},
                         "path": {"type": "string", "description": "The key path, e.g. regions[0].insured; empty for the whole document."},
                         "message": {"type": "string"},
+                        "cell": {"type": "string", "description": "For a workbook (.xlsx) input: sheet and cell, e.g. 地区!C3."},
                     },
                 },
             },

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,89 +51,142 @@ class StaffMember(Value):
     #: the row of the CSV file (the header is row 1), for messages
     row: int = 0
     #: the roster file, for messages
-    file: str | None = attrs.field(default=None, repr=False)
+    file: str | None = attrs.field(default=None, repr=False, eq=False)
 
 
-def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple[StaffMember, ...]:
-    """Read a roster CSV (UTF-8, BOM tolerated).
+def read_roster(path: str | Path, required: tuple[str, ...] = REQUIRED, encoding: str | None = None) -> tuple[StaffMember, ...]:
+    """Read a roster: CSV (UTF-8, BOM tolerated; GBK/GB18030 as Excel on
+    Chinese Windows saves it is detected, or name ``encoding``), or the
+    first sheet of an ``.xlsx`` workbook (headers as keys or 编号/岗位/…).
 
     :param required: the columns the caller's rules need besides the defaults;
         a missing one is an input error naming the column.
-    :raises InputError: file, row and column of every bad value.
+    :raises InputError: file, row and column of every bad value (for a
+        workbook, the sheet and cell too); no message quotes a cell.
     """
     from .files import regular_file  # noqa: PLC0415 - os and stat only
 
     file = str(path)
     regular_file(path, file, "", "roster file")  # not a directory, a device, a loop, too large…
+    if file.lower().endswith(".xlsx"):
+        from .excel import read_roster_rows  # noqa: PLC0415 - only for a workbook
+
+        _, header, rows, cell = read_roster_rows(path)
+        return _rows(header, enumerate(rows, start=2), file, required, [], cell)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return _read(fh, file, required)
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError.one(file, "", "roster file not found") from None
-    except UnicodeDecodeError:
-        raise InputError.one(file, "", "expected a UTF-8 CSV file") from None
-    except csv.Error as exc:  # a NUL byte, a field too large: the message quotes no cell
-        raise InputError.one(file, "", f"not a readable CSV file ({str(exc).split(':')[0][:80]})") from None
     except OSError as exc:
         raise InputError.one(file, "", f"cannot read the roster file ({exc.strerror or type(exc).__name__})") from None
+    return _read(io.StringIO(decode_csv(raw, file, encoding), newline=""), file, required)
+
+
+def decode_csv(raw: bytes, file: str, encoding: str | None = None) -> str:
+    """CSV bytes as text: ``encoding`` if given; else UTF-8 (a BOM
+    tolerated), else GB18030 (which GBK and GB2312 are part of).
+
+    :raises InputError: the bytes are neither, saying how to fix it.
+    """
+    how = "save it from Excel/WPS as 'CSV UTF-8', or pass --encoding (e.g. --encoding gb18030)"
+    if encoding:
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise InputError.one("command line", "--encoding", f"unknown encoding {encoding!r}; e.g. utf-8, gb18030") from None
+        except UnicodeDecodeError as exc:
+            raise InputError.one(file, "", f"not {encoding} text (byte {exc.start}); {how}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InputError.one(file, "", f"neither UTF-8 nor GBK/GB18030 text (byte {exc.start}); {how}") from None
 
 
 def read_roster_text(text: str, required: tuple[str, ...] = REQUIRED, file: str = "roster_csv") -> tuple[StaffMember, ...]:
     """A roster sent as CSV text (``yibao serve``): the same checks as
     :func:`read_roster`, problems named after ``file``."""
-    import io  # noqa: PLC0415 - only for a roster sent as text
-
     return _read(io.StringIO(text.removeprefix("\ufeff"), newline=""), file, required)
 
 
 def _read(fh: Iterable[str], file: str, required: tuple[str, ...]) -> tuple[StaffMember, ...]:
-    """The rows of a roster. No message quotes a cell: a name or an ID
+    """The rows of a CSV roster. No message quotes a cell: a name or an ID
     number may sit in any column (a wrong column, a comma in a name that
     shifts the row), and a file that is no roster at all (``/etc/passwd``)
     is not echoed either."""
     reader = csv.reader(fh)
-    header = [h.strip() for h in next(reader, [])]
-    if not any(c in header for c in REQUIRED):
-        raise InputError.one(file, "header", f"not a roster: the first line is no header naming {', '.join(REQUIRED)} (columns: {','.join(COLUMNS)})")
-    problems = [
-        Problem(file, "header", f"missing column {c!r} (header: {','.join(COLUMNS)})")
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not any(c in header for c in REQUIRED):
+            raise InputError.one(file, "header", f"not a roster: the first line is no header naming {', '.join(REQUIRED)} (columns: {','.join(COLUMNS)})")
+        problems = [
+            Problem(file, "header", f"column {c!r} given {header.count(c)} times")
+            for c in dict.fromkeys(header)
+            if c in COLUMNS and header.count(c) > 1
+        ]
+        rows: list[tuple[int, dict[str, str]]] = []
+        for n, raw in enumerate(reader, start=2):
+            if not raw:  # a blank line
+                continue
+            if len(raw) != len(header):
+                problems.append(
+                    Problem(file, f"row {n}", f"{len(raw)} cells, the header has {len(header)} (an unquoted comma in a cell?); the row is not read")
+                )
+                continue
+            rows.append((n, {k: v.strip() for k, v in zip(header, raw, strict=True)}))
+    except csv.Error as exc:  # a NUL byte, a field too large: the message quotes no cell
+        raise InputError.one(file, "", f"not a readable CSV file ({str(exc).split(':')[0][:80]})") from None
+    return _rows(header, iter(rows), file, required, problems)
+
+
+def _rows(
+    header: list[str],
+    rows: Iterator[tuple[int, dict[str, str]]],
+    file: str,
+    required: tuple[str, ...],
+    problems: list[Problem],
+    cell: Callable[[int, str], str] | None = None,
+) -> tuple[StaffMember, ...]:
+    """Numbered rows of cells (column -> text; the header is row 1) as staff
+    members, after ``problems`` the reader found already.
+
+    :param cell: for a workbook, the sheet and cell of (row, column).
+    """
+    head = [
+        Problem(file, "header", f"missing column {c!r} (header: {','.join(COLUMNS)})", cell(1, "") if cell else None)
         for c in dict.fromkeys((*REQUIRED, *required))
         if c not in header
     ]
-    problems += [
-        Problem(file, "header", f"unknown column {shown(c)!r}; expected some of {','.join(COLUMNS)}")
+    head += [
+        Problem(file, "header", f"unknown column {shown(c)!r}; expected some of {','.join(COLUMNS)}", cell(1, c) if cell else None)
         for c in dict.fromkeys(header)
-        if c not in COLUMNS
+        if c and c not in COLUMNS
     ]
-    problems += [
-        Problem(file, "header", f"column {c!r} given {header.count(c)} times")
-        for c in dict.fromkeys(header)
-        if c in COLUMNS and header.count(c) > 1
-    ]
-    if problems:
-        raise InputError(problems)
+    if head or any(p.path == "header" for p in problems):
+        raise InputError([*head, *problems])
     members: list[StaffMember] = []
     seen: set[str] = set()
-    for n, raw in enumerate(reader, start=2):
+    for n, cells in rows:
+        if cell is not None and not any(cells.values()):
+            continue  # a blank row of a worksheet
         where = f"row {n}"
-        if not raw:  # a blank line
-            continue
-        if len(raw) != len(header):
-            problems.append(
-                Problem(file, where, f"{len(raw)} cells, the header has {len(header)} (an unquoted comma in a cell?); the row is not read")
-            )
-            continue
-        cells = {k: v.strip() for k, v in zip(header, raw, strict=True)}
+        found: list[Problem] = []
         for c in REQUIRED:
             if not cells.get(c):
-                problems.append(Problem(file, f"{where}.{c}", "required value is empty"))
+                found.append(Problem(file, f"{where}.{c}", "required value is empty"))
         if cells.get("id") in seen:
-            problems.append(Problem(file, f"{where}.id", f"duplicate id {shown(cells['id'])!r}"))
+            found.append(Problem(file, f"{where}.id", f"duplicate id {shown(cells['id'])!r}"))
         seen.add(cells.get("id", ""))
         data: dict[str, object] = {k: v for k, v in cells.items() if v}
         data.update({c: cells.get(c, "") for c in REQUIRED}, row=n, file=file)
-        member, found = try_structure(data, StaffMember, file, where)
-        problems.extend(Problem(p.file, p.path, _unquoted(p.message)) for p in found)
+        member, more = try_structure(data, StaffMember, file, where)
+        found.extend(Problem(p.file, p.path, _unquoted(p.message)) for p in more)
+        if cell is not None:
+            found = [Problem(p.file, p.path, p.message, cell(n, p.path.rpartition(".")[2])) for p in found]
+        problems.extend(found)
         if member is not None:
             members.append(member)
     if problems:

@@ -29,6 +29,13 @@ def contract_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     mp.undo()
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read messages in English (``YIBAO_LANG=en``); the Chinese ones,
+    the default, are tested where a test sets ``YIBAO_LANG=zh``."""
+    monkeypatch.setenv("YIBAO_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     """The built-in plugins only (no entry points from the test environment)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -44,10 +45,13 @@ def run_claims(
     threads: int | None = None,
     progress: ProgressFn | None = None,
     examples: int = 50,
+    encoding: str | None = None,
 ) -> ClaimsReport:
     """Process a claim log (see :mod:`yibao.claims` and ``docs/claims.md``).
 
-    :param out: per-claim output, ``.parquet`` or ``.csv`` (by suffix).
+    :param out: per-claim output, ``.parquet``, ``.csv`` (UTF-8 with a BOM,
+        for Excel; cells that would run as formulas neutralised) or ``.xlsx``
+        (up to Excel's 1,048,575 rows), by suffix.
     :param bad_rows_out: every bad cell as CSV ``row,column,value,message``;
         default ``<out>.bad_rows.csv`` next to ``out`` when there are any.
     :param as_of: the date the log was extracted: open claims past their
@@ -55,6 +59,8 @@ def run_claims(
     :param memory_limit: DuckDB's ``memory_limit`` (e.g. ``"1GB"``).
     :param progress: called with (step, percent) while DuckDB works.
     :param examples: how many bad rows the report itself carries.
+    :param encoding: a CSV log's encoding (default UTF-8; a GBK/GB18030 log
+        is refused with a message saying to pass ``gb18030``).
     :raises InputError: the contract has no ``[claims]``, a column is
         missing, the file cannot be read, or a date needs an uncovered year.
     """
@@ -99,7 +105,8 @@ def run_claims(
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
             run = _Runner(con, progress)
-            src = _describe_source(con, _literal_name(file, tmp), memory_limit, shown=file)
+            read_from = _utf8_source(file, encoding, str(tmp)) if sql.is_csv(file) else file
+            src = _describe_source(con, _literal_name(read_from, tmp), memory_limit, shown=file)
             cols = sql.resolve_columns(cfg, src, with_benefit)
             _read(run, con, cfg, src, cols, with_benefit, memory_limit)
             dupes = con.execute(sql.duplicate_count_sql()).fetchone()
@@ -113,13 +120,13 @@ def run_claims(
             run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
             if out_tmp is not None and out_fmt is not None:
                 try:
-                    run(f"writing {Path(str(out)).name}", sql.copy_sql("SELECT * FROM result ORDER BY row", str(out_tmp), out_fmt))
+                    _write_out(run, con, "SELECT * FROM result ORDER BY row", Path(out_tmp), out_fmt, str(tmp), file)
                 except duckdb.Error as exc:
                     if _out_of_memory(exc):
                         raise
                     raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
             summary = _summary(con, contract.doc, cfg, as_of, with_benefit)
-            bad = _bad_rows(con, file, bad_count, bad_tmp, examples)
+            bad = _bad_rows(con, file, bad_count, bad_tmp, examples, str(tmp))
             if bad_tmp is not None and not bad_count:
                 bad_tmp.unlink()  # no bad rows: no bad-rows file
         except (duckdb.InterruptException, RuntimeError) as exc:
@@ -203,7 +210,86 @@ def _out_format(out: str | Path) -> str:
         return "parquet"
     if suffix == ".csv":
         return "csv"
-    raise InputError.one(str(out), "--out", f"expected a .parquet or .csv file name, got suffix {suffix or '(none)'!r}")
+    if suffix == ".xlsx":
+        return "xlsx"
+    raise InputError.one(str(out), "--out", f"expected a .parquet, .csv or .xlsx file name, got suffix {suffix or '(none)'!r}")
+
+
+def _utf8_source(file: str, encoding: str | None, tmp: str) -> str:
+    """The CSV log DuckDB reads: ``file`` when it is UTF-8; with another
+    ``encoding``, a UTF-8 copy in ``tmp``; a log that is not UTF-8 and no
+    ``encoding`` given is refused, saying what to do."""
+    import codecs  # noqa: PLC0415
+
+    try:
+        name = codecs.lookup(encoding).name if encoding else "utf-8"
+    except LookupError:
+        raise InputError.one("command line", "--encoding", f"unknown encoding {encoding!r}; e.g. utf-8, gb18030") from None
+    if name not in ("utf-8", "utf-8-sig"):
+        target = str(Path(tmp) / ("source" + Path(file).suffix))
+        try:
+            with open(file, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except UnicodeDecodeError:
+            raise InputError.one(file, "", f"not {encoding} text: check --encoding") from None
+        return target
+    with open(file, "rb") as fh:
+        head = fh.read(1 << 20)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        try:
+            head[: max(0, len(head) - 4)].decode("gb18030")
+            guess = "it looks like GBK/GB18030 (Excel's 'CSV' on Chinese Windows): pass --encoding gb18030"
+        except UnicodeDecodeError:
+            guess = "pass --encoding with the file's encoding"
+        raise InputError.one(file, "", f"not UTF-8 text; {guess}, or save it from Excel/WPS as 'CSV UTF-8'") from None
+    return file
+
+
+def _write_out(run: _Runner, con: Any, query: str, out: Path, fmt: str, tmp: str, source: str) -> None:
+    """Write a query's rows to ``out`` atomically: Parquet as DuckDB writes
+    it; CSV for Excel (a UTF-8 BOM, text cells that would run as formulas
+    neutralised); a workbook up to Excel's row limit."""
+    from ..excel import atomic  # noqa: PLC0415 - no openpyxl: only the atomic rename
+
+    if fmt == "parquet":
+        with atomic(out, [source]) as part:
+            run(f"writing {out.name}", sql.copy_sql(query, str(part), "parquet"))
+        return
+    if fmt == "xlsx":
+        from ..excel import write_rows  # noqa: PLC0415
+
+        (n,) = con.execute(f"SELECT count(*) FROM ({query})").fetchone() or (0,)
+        cur = con.execute(query) if n < (1 << 20) else None
+        header = [d[0] for d in cur.description] if cur is not None else []
+
+        def batches() -> Any:
+            while cur is not None and (rows := cur.fetchmany(50_000)):
+                yield rows
+
+        write_rows(out, header, batches(), n, [source])
+        return
+    plain = str(Path(tmp) / "out.csv")
+    run(f"writing {out.name}", sql.copy_sql(_neutralised(con, query), plain, "csv"))
+    with atomic(out, [source]) as part, open(part, "wb") as dst, open(plain, "rb") as src:
+        dst.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _neutralised(con: Any, query: str) -> str:
+    """``query`` with every text cell that begins with = + - @ (or a tab or
+    carriage return) prefixed by an apostrophe, so that a spreadsheet shows
+    it as text instead of running it as a formula."""
+    cols = con.execute(f"DESCRIBE {query}").fetchall()
+    parts = []
+    for name, typ, *_ in cols:
+        q = '"' + str(name).replace('"', '""') + '"'
+        if str(typ).upper() == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({q}, '^[-=+@\\t\\r]') THEN chr(39) || {q} ELSE {q} END AS {q}")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM ({query})"
 
 
 # --------------------------------------------------------------- progress and interrupts
@@ -398,7 +484,7 @@ def _summary(con: Any, doc: Any, cfg: ClaimsDoc, as_of: dt.date | None, with_ben
     return tuple(sorted(out, key=lambda s: (s.year, order.get(s.kind, 99))))
 
 
-def _bad_rows(con: Any, file: str, count: int, target: Path | None, examples: int) -> tuple[BadRow, ...]:
+def _bad_rows(con: Any, file: str, count: int, target: Path | None, examples: int, tmp: str) -> tuple[BadRow, ...]:
     """The first ``examples`` bad cells for the report, and all of them in
     the bad-rows CSV (``target``: the temporary file of ``--bad-rows``, else
     of the file next to ``--out``)."""
@@ -406,7 +492,7 @@ def _bad_rows(con: Any, file: str, count: int, target: Path | None, examples: in
         return ()
     cells = sql.bad_cells_sql()
     if target is not None:
-        con.execute(sql.copy_sql(cells, str(target), "csv"))
+        _write_out(_Runner(con, None), con, cells, Path(target), "csv", tmp, file)
     got = con.execute(f"{cells} LIMIT {int(examples)}").fetchall()
     return tuple(BadRow(file, int(r[0]), r[1], r[2], r[3]) for r in got)
 

@@ -47,6 +47,15 @@ def _json_alias(ctx: click.Context, param: click.Parameter, value: bool) -> bool
 format_option = click.option(
     "--format", "fmt", type=FORMATS, callback=_remember_format, help="table (default on a terminal) or json."
 )
+#: ``--format`` of ``compute``: also a workbook (``xlsx``, with ``--out``)
+compute_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), callback=_remember_format,
+    help="table (default on a terminal), json, or xlsx (a workbook; needs --out).",
+)
+#: ``--encoding`` of a roster CSV
+encoding_option = click.option(
+    "--encoding", help="Encoding of a roster CSV (default: UTF-8, else GBK/GB18030 detected), e.g. gb18030."
+)
 #: ``--json``: the deprecated spelling of ``--format json`` (``list``, ``plugins``)
 json_alias_option = click.option("--json", "as_json", is_flag=True, hidden=True, callback=_json_alias, help="Same as --format json (deprecated).")
 #: ``--contract`` for the commands that take one contract TOML
@@ -55,6 +64,25 @@ contract_option = click.option(
 )
 
 _REGISTRY = REGISTRY_META = "yibao.registry"
+
+
+def _completer(name: str) -> Callable[[click.Context, click.Parameter, str], Any]:
+    """A ``shell_complete`` callback of :mod:`._complete`, imported only
+    while the shell asks for completions."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from . import _complete  # noqa: PLC0415 - only while completing
+
+        return getattr(_complete, name)(ctx, param, incomplete)
+
+    return complete
+
+
+#: completion of cities, a city's deadline keys and readings (ID=CHOICE), and files
+complete_cities = _completer("cities")
+complete_deadline_keys = _completer("deadline_keys")
+complete_readings = _completer("readings")
+complete_files = _completer("files")
 
 
 def default_format(fmt: str | None) -> str:
@@ -72,6 +100,10 @@ def emit(data: Any, fmt: str | None, text: Callable[[], str]) -> None:
     if default_format(fmt) == "json":
         if isinstance(data, dict) and "schema_version" not in data:
             data = stamp(data)
+        if isinstance(data, dict) and (data.get("findings") or data.get("problems") or len(data.get("results") or ()) > 1):
+            from ..i18n import localize  # noqa: PLC0415 - only when a message is shown
+
+            data = localize(data)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(text())
@@ -124,15 +156,15 @@ def load_contract(ctx: click.Context, city: str, contract_file: Path | None, rea
 
 
 def facts_files(facts: tuple[str, ...]) -> list[str]:
-    """``--facts`` values as files: a directory stands for its ``*.toml`` in
-    name order (consecutive periods); ``-`` is stdin."""
+    """``--facts`` values as files: a directory stands for its ``*.toml`` and
+    ``*.xlsx`` in name order (consecutive periods); ``-`` is stdin."""
     files: list[str] = []
     for f in facts:
         p = Path(f)
         if f != "-" and p.is_dir():
-            found = sorted(str(x) for x in p.glob("*.toml"))
+            found = sorted(str(x) for x in (*p.glob("*.toml"), *p.glob("*.xlsx")) if not x.name.startswith(("~$", ".")))
             if not found:
-                raise InputError.one(f, "", "directory holds no *.toml facts files")
+                raise InputError.one(f, "", "directory holds no *.toml or *.xlsx facts files")
             files += found
         else:
             files.append(f)
@@ -154,11 +186,11 @@ def load_facts(contract: Contract, file: str) -> Any:
     return api.load_facts(contract, file)
 
 
-def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | None) -> Any:
+def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | None, encoding: str | None = None) -> Any:
     """The roster of a period: ``--roster`` if given, else the one the facts
     name (relative to the facts file), else None."""
     if roster is not None:
-        return api.load_roster(roster, contract)
+        return api.load_roster(roster, contract, encoding)
     path = api.roster_path(facts, file)
     if path is None:
         return None
@@ -167,7 +199,7 @@ def roster_for(contract: Contract, facts: Any, file: str | None, roster: Path | 
     # named by the facts: a problem names the facts file and its key (a copied
     # example whose roster stayed behind), and says where else to give one
     regular_file(path, file, "roster", "roster file", f" (the facts key 'roster' is relative to {file}); correct the key, or pass --roster FILE")
-    return api.load_roster(path, contract)
+    return api.load_roster(path, contract, encoding)
 
 
 class Progress:

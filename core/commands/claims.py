@@ -11,18 +11,20 @@ import click
 
 from ..calendar import calendar_for
 from ..claims import render_report, run_claims
+from . import _common as _c
 from ._common import DATE, Progress, contract_option, emit, format_option, load_contract
 
 
 @click.command("claims")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Per-claim output: OUT.parquet or OUT.csv.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Per-claim output: OUT.parquet, OUT.csv (UTF-8 with a BOM, for Excel) or OUT.xlsx (up to 1,048,575 rows).")
+@click.option("--encoding", help="The claim log's encoding when it is not UTF-8, e.g. gb18030.")
 @click.option("--bad-rows", "bad_rows", type=click.Path(dir_okay=False, path_type=Path), help="Every bad cell as CSV (row,column,value,message). Default with --out: OUT.bad_rows.csv.")
 @click.option("--as-of", "as_of", type=DATE, help="The date the log was extracted: open claims past their deadline then count as overdue.")
 @contract_option
 @click.option("--calendar", "calendars", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="A TOML file of [[calendar.years]] holiday tables (repeatable).")
-@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run.")
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", shell_complete=_c.complete_readings, help="Switch an interpretation for this run.")
 @click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB's memory limit; beyond it DuckDB spills to a temporary directory.")
 @click.option("--threads", type=click.IntRange(1), help="DuckDB threads (default: one per core).")
 @click.option("--progress/--no-progress", default=None, help="Show progress on stderr (default: when stderr is a terminal).")
@@ -42,6 +44,7 @@ def cmd(
     threads: int | None,
     progress: bool | None,
     fmt: str | None,
+    encoding: str | None = None,
 ) -> None:
     """Process a claim log (CSV or Parquet): per-claim deadline, lateness and
     benefit, and the counts that feed the period's deductions.
@@ -56,6 +59,7 @@ def cmd(
       yibao claims xinxiang claims-2025.csv --out claims-2025.parquet
       yibao claims xinxiang claims-2025.parquet --as-of 2026-01-15 --format json
       yibao claims xinxiang log.csv --reading claims_amount_basis=whole_cost
+      yibao claims xinxiang 导出.csv --encoding gb18030 --out 结果.xlsx
     """
     c = load_contract(ctx, city, contract_file, readings)
     cal = calendar_for(c, calendars)
@@ -70,6 +74,7 @@ def cmd(
         memory_limit=memory_limit,
         threads=threads,
         progress=Progress() if show else None,
+        encoding=encoding,
     )
     if report.bad_rows:
         for b in report.bad:

@@ -7,11 +7,12 @@ import click
 from .. import api
 from ..render import table
 from ..stages import STAGES
+from . import _common as _c
 from ._common import default_format, emit, format_option, load_contract
 
 
 @click.command("compare")
-@click.argument("cities", nargs=-1, required=True)
+@click.argument("cities", nargs=-1, required=True, shell_complete=_c.complete_cities)
 @format_option
 @click.pass_context
 def cmd(ctx: click.Context, cities: tuple[str, ...], fmt: str | None) -> None:

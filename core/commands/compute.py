@@ -15,12 +15,14 @@ from .. import api
 from ..contract import Contract
 from ..errors import InputError
 from ..results import Result
+from . import _common as _c
 from ._common import (
+    compute_format_option,
     contract_option,
     emit,
+    encoding_option,
     facts_files,
     facts_source,
-    format_option,
     load_contract,
     load_facts,
     result_text,
@@ -29,12 +31,14 @@ from ._common import (
 
 
 @click.command("compute")
-@click.argument("city")
-@click.option("--facts", "facts", multiple=True, help="Facts TOML ('-' reads stdin; repeat or give a directory for consecutive periods). Default: the bundled example.")
+@click.argument("city", shell_complete=_c.complete_cities)
+@click.option("--facts", "facts", multiple=True, shell_complete=_c.complete_files, help="Facts TOML or .xlsx workbook ('-' reads TOML from stdin; repeat or give a directory for consecutive periods). Default: the bundled example.")
 @contract_option
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV (overrides the facts key 'roster').")
-@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation for this run (see 'yibao show CITY').")
-@format_option
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Staff roster CSV or .xlsx (overrides the facts key 'roster').")
+@encoding_option
+@click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", shell_complete=_c.complete_readings, help="Switch an interpretation for this run (see 'yibao show CITY').")
+@compute_format_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to this file instead of stdout (result.xlsx: a workbook; result.json).")
 @click.option("--record", is_flag=True, help="Append the result to the settlement ledger (see 'yibao ledger --help').")
 @click.option("--by", help="With --record: who records it (default: $YIBAO_USER, else the login name).")
 @click.option("--reason", help="With --record: why; required when the period is recorded already (a correction).")
@@ -52,6 +56,8 @@ def cmd(
     by: str | None = None,
     reason: str | None = None,
     ledger_file: Path | None = None,
+    encoding: str | None = None,
+    out: Path | None = None,
 ) -> None:
     """Compute a period's figures, findings and interpretations.
 
@@ -65,6 +71,7 @@ def cmd(
       yibao compute luoyang --facts luoyang-2026/   # 2026Q1–Q4 and 2026: a series
       yibao compute xinxiang --facts 2025.toml --record --by 张三
       yibao compute xinxiang --facts 2025.toml --record --reason "复核后更正参保人数"
+      yibao compute xinxiang --facts 2025.xlsx --out 结果.xlsx
     """
     if (by or reason) and not record:
         raise InputError.one("command line", "--by" if by else "--reason", "only with --record")
@@ -72,7 +79,7 @@ def cmd(
     files = facts_files(facts) if facts else [str(api.example_facts(c))]
     sources = [facts_source(f, bundled=not facts) for f in files]
     loaded = [load_facts(c, f) for f in files]
-    rosters = [roster_for(c, fa, f, roster) for f, fa in zip(files, loaded, strict=True)]
+    rosters = [roster_for(c, fa, f, roster, encoding) for f, fa in zip(files, loaded, strict=True)]
     failed = len(c.registry.failures)
     if len(loaded) == 1:
         results = [api.compute(c, loaded[0], rosters[0], files[0])]
@@ -85,7 +92,12 @@ def cmd(
         click.echo(f"warning: {f}", err=True)
     if record:
         _record(c, loaded, results, files, roster, ledger_file, by, reason)
-    emit(api.envelope(c, results, sources), fmt, lambda: result_text(results))
+    doc = api.envelope(c, results, sources)
+    if out is not None or fmt == "xlsx":
+        used = [roster or api.roster_path(fa, f) for f, fa in zip(files, loaded, strict=True)]
+        _write(out, fmt, doc, [*files, *(r for r in used if r)])
+    else:
+        emit(doc, fmt, lambda: result_text(results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
 
 
@@ -106,3 +118,26 @@ def _record(
     for e in entries:
         fix = f", supersedes entry {e.supersedes}" if e.supersedes else ""
         click.echo(f"recorded: entry {e.id} ({e.contract} {e.period}{fix}) in {where}", err=True)
+
+
+def _write(out: Path | None, fmt: str | None, doc: dict[str, Any], inputs: list[Any]) -> None:
+    """``--out``: the result as a workbook (``.xlsx`` or ``--format xlsx``)
+    or as JSON, written atomically and never onto an input."""
+    if out is None:
+        raise InputError.one("command line", "--format", "xlsx needs --out FILE.xlsx")
+    if fmt == "xlsx" or (fmt is None and out.suffix.lower() == ".xlsx"):
+        if out.suffix.lower() != ".xlsx":
+            raise InputError.one("command line", "--out", f"--format xlsx writes a .xlsx file, got {out.name!r}")
+        from ..excel import write_result  # noqa: PLC0415 - openpyxl only for a workbook
+
+        write_result(out, doc, inputs)
+    elif fmt in (None, "json"):
+        import json  # noqa: PLC0415
+
+        from ..excel import atomic  # noqa: PLC0415
+
+        with atomic(out, inputs) as tmp:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    else:
+        raise InputError.one("command line", "--format", f"--out writes json or xlsx, not {fmt}")
+    click.echo(f"wrote {out}", err=True)

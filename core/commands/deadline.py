@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from .. import api
+from . import _common as _c
 from ._common import DATE, contract_option, emit, format_option, load_contract
 
 
 @click.command("deadline")
-@click.argument("city")
-@click.argument("key")
+@click.argument("city", shell_complete=_c.complete_cities)
+@click.argument("key", shell_complete=_c.complete_deadline_keys)
 @click.option("--from", "start", type=DATE, required=True, help="The day of the event the deadline counts from (YYYY-MM-DD; not itself counted).")
 @contract_option
 @click.option("--reading", "readings", multiple=True, metavar="ID=CHOICE", help="Switch an interpretation, as compute does (a deadline may depend on one; see 'yibao show CITY').")

@@ -10,11 +10,12 @@ import click
 from .. import api
 from ..errors import InputError
 from ..render import table
+from . import _common as _c
 from ._common import default_format, emit, format_option, load_contract
 
 
 @click.command("diff")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.option("--contract", "contracts", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path), help="Give exactly two: the old and the new contract TOML.")
 @click.option("--facts", "facts", help="Also compute both on these facts and show every item that changes.")
 @format_option

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .. import api
+from . import _common as _c
 from ._common import DATE, emit, format_option, load_contract
 
 #: ``--ledger`` for every subcommand
@@ -55,7 +56,7 @@ def cmd() -> None:
 
 
 @cmd.command("list")
-@click.argument("city", required=False)
+@click.argument("city", required=False, shell_complete=_c.complete_cities)
 @click.option("--period", help="Only this period (e.g. 2025, 2026Q1).")
 @ledger_option
 @format_option
@@ -212,7 +213,7 @@ def facts_cmd(entry_id: int, out: Path, ledger_file: Path | None, fmt: str | Non
 
 
 @cmd.command("pay")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.argument("period")
 @click.argument("amount")
 @click.option("--on", "on", type=DATE, required=True, help="The day the money was transferred (YYYY-MM-DD).")
@@ -239,7 +240,7 @@ def pay_cmd(ctx: click.Context, city: str, period: str, amount: str, on: Any, re
 
 
 @cmd.command("balance")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @click.option("--as-of", "as_of", type=DATE, help="The day overdue is judged on (default: today).")
 @ledger_option
 @format_option

@@ -10,11 +10,12 @@ from .. import api
 from ..describe import dump_schema
 from ..errors import InputError
 from ..output import OUTPUT_SCHEMAS
+from . import _common as _c
 from ._common import registry
 
 
 @click.command("schema")
-@click.argument("city", required=False)
+@click.argument("city", required=False, shell_complete=_c.complete_cities)
 @click.option("--facts", "for_facts", is_flag=True, help="The facts schema instead of the contract schema.")
 @click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every city's two schemas into this directory.")
 @click.pass_context

@@ -8,11 +8,12 @@ import click
 
 from .. import api
 from ..render import render_terms
+from . import _common as _c
 from ._common import contract_option, emit, format_option, load_contract
 
 
 @click.command("show")
-@click.argument("city")
+@click.argument("city", shell_complete=_c.complete_cities)
 @contract_option
 @format_option
 @click.pass_context

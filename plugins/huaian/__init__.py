@@ -39,13 +39,13 @@ class HuaianFacts(Value):
     :param roster: the staff roster CSV, relative to this file.
     """
 
-    quarter: ContractQuarter
-    score: Decimal = attrs.field(validator=score_0_100)
-    invoice: bool
-    terminated_on: dt.date | None = None
+    quarter: ContractQuarter = attrs.field(metadata={"label": "合同季度（1–4）", "clause": "五"})
+    score: Decimal = attrs.field(validator=score_0_100, metadata={"label": "季度考核得分", "clause": "五"})
+    invoice: bool = attrs.field(metadata={"label": "已出具合法有效票据", "clause": "五"})
+    terminated_on: dt.date | None = attrs.field(default=None, metadata={"label": "因政策变化终止日期", "clause": "八"})
     paid_before: Decimal | None = attrs.field(default=None, validator=non_negative)
-    as_of: dt.date | None = None
-    roster: str | None = None
+    as_of: dt.date | None = attrs.field(default=None, metadata={"label": "花名册判定日期"})
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
     @property
     def quarters_before(self) -> int:

@@ -36,8 +36,8 @@ class Assessment(Value):
     """The year's assessment (第四十二条, 考核办法另定): passed, and when not,
     the re-review applied for within 30 working days."""
 
-    passed: bool
-    rereview_passed: bool | None = attrs.field(default=None)
+    passed: bool = attrs.field(metadata={"label": "考核通过", "clause": "第四十二条"})
+    rereview_passed: bool | None = attrs.field(default=None, metadata={"label": "复核通过", "clause": "第四十二条"})
 
     @rereview_passed.validator
     def _only_after_failure(self, attribute: Any, value: bool | None) -> None:
@@ -62,18 +62,18 @@ class HuaiyangFacts(Value):
     (当年或者次年).
     """
 
-    year: Year
-    insured: int = attrs.field(validator=non_negative)
-    payouts: Money = attrs.field(validator=non_negative)
-    prior_year_income: Money = attrs.field(validator=non_negative)
+    year: Year = attrs.field(metadata={"label": "合同年度", "clause": "第五条"})
+    insured: int = attrs.field(validator=non_negative, metadata={"label": "参保人数"})
+    payouts: Money = attrs.field(validator=non_negative, metadata={"label": "年度大额补充医疗保险资金支出（元）", "clause": "第二十九条、第三十条"})
+    prior_year_income: Money = attrs.field(validator=non_negative, metadata={"label": "上年度资金总收入（元）", "clause": "第三十一条"})
     prior_year_premium: Money = attrs.field(
         default=attrs.Factory(lambda self: self.prior_year_income, takes_self=True), validator=non_negative
     )
-    rolling_surplus_start: Money | None = None
-    march_batch: Money | None = attrs.field(default=None, validator=non_negative)
+    rolling_surplus_start: Money | None = attrs.field(default=None, metadata={"label": "年初滚存结余（元）"})
+    march_batch: Money | None = attrs.field(default=None, validator=non_negative, metadata={"label": "三月实际拨付（元）"})
     remote_care_unremitted: Money = attrs.field(default=ZERO, validator=non_negative)
-    assessment: Assessment | None = None
-    roster: str | None = None
+    assessment: Assessment | None = attrs.field(default=None, metadata={"label": "考核", "clause": "第四十二条"})
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
     @property
     def assessment_passed(self) -> bool:

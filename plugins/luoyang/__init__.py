@@ -49,8 +49,8 @@ def _not_above_sampled(self: Any, attribute: Any, value: int) -> None:
 class Audit(Value):
     """A quarter's 稽核 result (第三条(三)): files sampled, files that passed."""
 
-    sampled: int = attrs.field(validator=_at_least_one)
-    passed: int = attrs.field(validator=[non_negative, _not_above_sampled])
+    sampled: int = attrs.field(validator=_at_least_one, metadata={"label": "稽核抽查件数", "clause": "第三条(三)"})
+    passed: int = attrs.field(validator=[non_negative, _not_above_sampled], metadata={"label": "稽核合格件数", "clause": "第三条(三)"})
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -58,24 +58,24 @@ class LuoyangFacts(Value):
     """A period's facts: a quarter (``"2026Q1"``) for the quarterly payment,
     or a year (``"2026"``) for the year-end settlement (第三条(五))."""
 
-    period: Quarter | Year
+    period: Quarter | Year = attrs.field(metadata={"label": "期间（季度或年度）", "clause": "第三条(五)"})
     #: 上年度城乡居民基本医保参保人数: the basis of every quarterly payment
-    enrolled_prior_year: int = attrs.field(validator=non_negative)
+    enrolled_prior_year: int = attrs.field(validator=non_negative, metadata={"label": "上年度参保人数", "clause": "第三条(四)"})
     #: 当年实际参保人数: year-end settlement only
-    enrolled_actual: int | None = attrs.field(default=None, validator=non_negative)
+    enrolled_actual: int | None = attrs.field(default=None, validator=non_negative, metadata={"label": "当年实际参保人数（年终清算）", "clause": "第三条(五)"})
     #: year-end only: the four quarters' fees as actually advanced (第三条(五),
     #: before the deductions settled with each quarter); in a series, the
     #: quarters' ``quarter_fee`` when left out; alone, four × this file's ``quarter_fee``
     quarter_fees_paid: Decimal | None = attrs.field(default=None, validator=non_negative)
     #: 稽核合格率 (0–1, or "89.9%"); or give ``[audit]`` with the counts
-    audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1)
-    audit: Audit | None = None
+    audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1, metadata={"label": "稽核合格率", "clause": "第三条(三)"})
+    audit: Audit | None = attrs.field(default=None, metadata={"label": "稽核", "clause": "第三条(三)"})
     #: 第五条(二) failures counted in the quarter (default 0)
-    breaches: int | None = attrs.field(default=None, validator=non_negative)
+    breaches: int | None = attrs.field(default=None, validator=non_negative, metadata={"label": "未按要求履职次数", "clause": "第五条(二)"})
     #: 考核得分 (第三条(五)), 0–100; optional
-    score: Decimal | None = attrs.field(default=None, validator=score_0_100)
+    score: Decimal | None = attrs.field(default=None, validator=score_0_100, metadata={"label": "考核得分", "clause": "第三条(五)"})
     #: staff roster CSV, relative to the facts file
-    roster: str | None = None
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
     @property
     def audit_rate(self) -> Decimal | None:

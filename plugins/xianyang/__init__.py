@@ -33,18 +33,18 @@ class Deductions(Value):
     """What the year's supervision found, for the deductions of 第十条3."""
 
     #: (1) 未按时限结算报销费用：笔数
-    late_settlements: int = attrs.field(default=0, validator=non_negative)
+    late_settlements: int = attrs.field(default=0, validator=non_negative, metadata={"label": "未按时限结算笔数", "clause": "第十条3(1)"})
     #: (2) 不符合准入标准纳入待遇支付范围的患者：人数
-    ineligible_patients: int = attrs.field(default=0, validator=non_negative)
+    ineligible_patients: int = attrs.field(default=0, validator=non_negative, metadata={"label": "不符合准入标准患者人数", "clause": "第十条3(2)"})
     #: (3) 未能主动、及时、准确解答咨询的投诉：起数
-    unanswered_inquiries: int = attrs.field(default=0, validator=non_negative)
+    unanswered_inquiries: int = attrs.field(default=0, validator=non_negative, metadata={"label": "咨询未解答投诉起数", "clause": "第十条3(3)"})
     #: (4) 财务制度问题：每次由甲方确定的扣款金额（元），一次一项；
     #: the range the contract allows is checked by the step (contract.toml)
-    financial_issues: tuple[Money, ...] = ()
+    financial_issues: tuple[Money, ...] = attrs.field(default=(), metadata={"label": "财务制度问题扣款", "clause": "第十条3(4)"})
     #: (5) 工作人员态度、纪律等信访问题：件次
-    attitude_complaints: int = attrs.field(default=0, validator=non_negative)
+    attitude_complaints: int = attrs.field(default=0, validator=non_negative, metadata={"label": "态度纪律信访件次", "clause": "第十条3(5)"})
     #: (2) 为不符合准入标准的患者已拨付、应收回的慢特病基金（元）
-    clawback: Money = attrs.field(default=ZERO, validator=non_negative)
+    clawback: Money = attrs.field(default=ZERO, validator=non_negative, metadata={"label": "应收回慢特病基金（元）", "clause": "第十条3(2)"})
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -76,13 +76,13 @@ class XianyangFacts(Value):
     the deadlines counted from it should be dated.
     """
 
-    year: Year
-    payouts: Money = attrs.field(validator=non_negative)
-    assessment_passed: bool
-    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
-    deductions: Deductions = attrs.field(factory=Deductions)
+    year: Year = attrs.field(metadata={"label": "保险年度", "clause": "第三条"})
+    payouts: Money = attrs.field(validator=non_negative, metadata={"label": "月度结算总额（元）", "clause": "第四条3"})
+    assessment_passed: bool = attrs.field(metadata={"label": "年度考核通过", "clause": "第五条"})
+    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative, metadata={"label": "政策性亏损（元）", "clause": "第六条"})
+    deductions: Deductions = attrs.field(factory=Deductions, metadata={"label": "扣款", "clause": "第十条3"})
     transfers: Transfers | None = None
-    signed_on: dt.date | None = None
+    signed_on: dt.date | None = attrs.field(default=None, metadata={"label": "协议签订日期"})
 
     @property
     def premium_transferred(self) -> Decimal | None:

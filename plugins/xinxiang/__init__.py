@@ -25,13 +25,13 @@ from yibao.values import Value
 class Region(Value):
     """One 行政区划, settled on its own and never netted (第二十一条(4))."""
 
-    name: str
-    insured: int = attrs.field(validator=non_negative)
-    payouts: Money = attrs.field(validator=non_negative)
-    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative)
+    name: str = attrs.field(metadata={"label": "行政区划", "clause": "第二十一条(4)"})
+    insured: int = attrs.field(validator=non_negative, metadata={"label": "参保人数", "clause": "第十九条"})
+    payouts: Money = attrs.field(validator=non_negative, metadata={"label": "大额补助资金年度支出（元）", "clause": "第二十一条"})
+    policy_loss: Money = attrs.field(default=ZERO, validator=non_negative, metadata={"label": "政策性亏损（元）", "clause": "第二十一条(3)"})
     #: 当年大额补助资金筹集总额 actually raised in the region (第二十一条、第三十五条:
     #: late payments, refunds, mid-year joiners); without it, insured × 190 (第十九条)
-    funding_raised: Money | None = attrs.field(default=None, validator=non_negative)
+    funding_raised: Money | None = attrs.field(default=None, validator=non_negative, metadata={"label": "当年实际筹集资金（元）", "clause": "第二十一条、第三十五条"})
 
 
 def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
@@ -47,10 +47,10 @@ def _regions(_: Any, attribute: Any, value: tuple[Region, ...]) -> None:
 class XinxiangFacts(Value):
     """A contract year's facts (合同年度 = 自然年度, 第五条)."""
 
-    year: Year
-    score: Decimal = attrs.field(validator=score_0_100)
-    regions: tuple[Region, ...] = attrs.field(validator=_regions)
-    roster: str | None = None
+    year: Year = attrs.field(metadata={"label": "合同年度", "clause": "第五条"})
+    score: Decimal = attrs.field(validator=score_0_100, metadata={"label": "年度总评分", "clause": "第二十九条"})
+    regions: tuple[Region, ...] = attrs.field(validator=_regions, metadata={"label": "行政区划", "clause": "第二十一条(4)"})
+    roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 
 
 yibao_register_contracts = declare_contract(

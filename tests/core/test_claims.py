@@ -204,7 +204,9 @@ def test_table_format_and_csv_output(run: Any, tmp_path: Path) -> None:
     assert r.code == 0, r.err
     assert "direct_settlement" in r.out and "第十七条(一)" in r.out and "900.00" in r.out
     assert "late_settlements" in r.out
-    text = (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()
+    raw = (tmp_path / "o.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a UTF-8 BOM: Excel on Chinese Windows reads it right
+    text = raw.decode("utf-8-sig").splitlines()
     assert text[0] == "row,claim_id,person_id,kind,received_on,settled_on,amount_eligible,year,deadline,due_on,status,days_late,benefit_base,benefit,person_year_benefit"
     # 2025-03-03 + 30 working days: 03-04..04-03 (23), 04-04 清明 off, 04-07..11 (28), 04-14, 15 (30)
     assert text[1] == "1,T1,P1,direct,2025-03-03,2025-03-04,1000.00,2025,direct_settlement,2025-04-15,on_time,0,1000.00,900.00,900.00"
@@ -259,7 +261,7 @@ def test_bad_rows_are_listed_and_the_rest_processed(run: Any, tmp_path: Path) ->
     assert "5 bad row(s) not processed" in r.err
     # the good rows are processed, the bad ones listed in full next to the output
     assert [x["claim_id"] for x in read_out(tmp_path / "o.parquet")] == ["G1", "G2"]
-    listed = (tmp_path / "o.bad_rows.csv").read_text(encoding="utf-8").splitlines()
+    listed = (tmp_path / "o.bad_rows.csv").read_text(encoding="utf-8-sig").splitlines()
     assert listed[0] == "row,column,value,message"
     assert listed[1] == "2,received_on,2025-02-30,expected a date such as 2025-06-15"
     assert len(listed) == 1 + 9
@@ -270,7 +272,7 @@ def test_bad_rows_file_without_out(run: Any, tmp_path: Path) -> None:
     src = write_log(tmp_path / "log.csv", [("B1", "P1", "direct", "2025-03-03", "", "x")])
     r = run("claims", "xinxiang", str(src), "--bad-rows", str(tmp_path / "bad.csv"), "--format", "json")
     assert r.code == 1
-    assert (tmp_path / "bad.csv").read_text(encoding="utf-8").splitlines()[1] == "1,amount_eligible,x,expected an amount in 元 such as 1234.56 (under 100亿)"
+    assert (tmp_path / "bad.csv").read_text(encoding="utf-8-sig").splitlines()[1] == "1,amount_eligible,x,expected an amount in 元 such as 1234.56 (under 100亿)"
 
 
 def test_a_row_with_more_fields_than_the_header(run: Any, tmp_path: Path) -> None:
@@ -326,8 +328,8 @@ def test_header_only_file(run: Any, tmp_path: Path) -> None:
 
 def test_wrong_suffixes(run: Any, tmp_path: Path) -> None:
     src = write_log(tmp_path / "log.csv", [("C1", "P1", "direct", "2025-03-03", "2025-03-04", "1")])
-    r = run("claims", "xinxiang", str(src), "--out", str(tmp_path / "o.xlsx"))
-    assert r.code == 2 and "expected a .parquet or .csv file name" in r.err
+    r = run("claims", "xinxiang", str(src), "--out", str(tmp_path / "o.xls"))
+    assert r.code == 2 and "expected a .parquet, .csv or .xlsx file name" in r.err
     other = tmp_path / "log.xlsx"
     other.write_text("x", encoding="utf-8")
     r = run("claims", "xinxiang", str(other))
@@ -639,7 +641,7 @@ def test_bad_cells_holding_separators_quotes_and_line_breaks(run: Any, tmp_path:
     assert f"bad row: {src}: row 8: kind: {kind} (got 'direct\\nmanual')" in r.err
     assert f"bad row: {src}: row 9: person_id: missing value (got empty)" in r.err
     # the bad-rows CSV holds the same cells, quoted as CSV quotes them
-    with open(tmp_path / "o.bad_rows.csv", encoding="utf-8", newline="") as fh:
+    with open(tmp_path / "o.bad_rows.csv", encoding="utf-8-sig", newline="") as fh:
         listed = list(csv.reader(fh))
     assert listed[0] == ["row", "column", "value", "message"]
     assert [(int(row), col, val or None, msg) for row, col, val, msg in listed[1:]] == expected

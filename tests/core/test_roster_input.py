@@ -180,14 +180,34 @@ def test_file_not_found(contract: Any, run: Any, tmp_path: Path) -> None:
     assert p.name in cli_error(run, p).err
 
 
-def test_not_utf8(contract: Any, run: Any, tmp_path: Path) -> None:
-    """A roster saved as GBK (Excel's default on a Chinese Windows)."""
+def test_gbk_roster_is_detected_and_read(contract: Any, run: Any, tmp_path: Path) -> None:
+    """A roster saved as GBK (Excel's default "CSV" on a Chinese Windows)
+    reads as the same roster as its UTF-8 original."""
+    from yibao import api
+
     p = tmp_path / "gbk.csv"
     p.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("gbk"))
+    c = contract(CITY)
+    assert api.load_roster(p, c) == api.load_roster(EXAMPLE, c)
+    assert api.load_roster(p, c, encoding="gb18030") == api.load_roster(EXAMPLE, c)
+
+
+def test_roster_in_neither_encoding_is_refused_saying_how(contract: Any, run: Any, tmp_path: Path) -> None:
+    p = tmp_path / "odd.csv"
+    p.write_bytes(b"id,site,role\n\xff\xfe,\x80,x\n")  # 0x80 and 0xFF lead no GB18030 character
     msg = api_error(p, contract(CITY))
-    assert p.name in msg and "utf-8" in msg.lower()
+    assert p.name in msg and "CSV UTF-8" in msg and "--encoding" in msg
     err = cli_error(run, p).err
-    assert p.name in err and "utf-8" in err.lower()
+    assert p.name in err and "--encoding gb18030" in err
+
+
+def test_wrong_encoding_named_is_refused(contract: Any, run: Any, tmp_path: Path) -> None:
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("gbk"))
+    r = run("validate", CITY, "--roster", str(p), "--encoding", "utf-8")
+    assert r.code == 2 and "not utf-8 text" in r.err
+    r = run("validate", CITY, "--roster", str(p), "--encoding", "klingon")
+    assert r.code == 2 and "unknown encoding 'klingon'" in r.err
 
 
 def test_bom_is_tolerated(contract: Any, tmp_path: Path) -> None:

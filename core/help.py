@@ -1,0 +1,75 @@
+"""``--help`` in the user's language, wrapped by display width.
+
+:class:`Formatter` is click's help formatter with every heading, paragraph
+of help and option help passed through :func:`yibao.i18n.tr`, and text
+wrapped by display width (a CJK character takes two columns: click's own
+wrapping counts one). ``\\b`` blocks (``Examples:``) are kept line by line.
+Imported only when a help page is formatted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import click
+
+from .i18n import tr
+from .textwidth import pad, width, wrap
+
+_EXTRA = re.compile(r"(\s+\[[^\[\]]*\])+$")  # click's "  [default: 1GB]", "[required]"
+
+
+def _tr_help(text: str) -> str:
+    """One help text (an option's, a summary): its main part translated,
+    click's trailing ``[default: …]`` kept as it is."""
+    m = _EXTRA.search(text)
+    extra = m.group(0) if m else ""
+    main = text[: m.start()] if m else text
+    return tr(" ".join(main.split())) + extra
+
+
+class Formatter(click.HelpFormatter):
+    """click's formatter, translated and CJK-width aware."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else tr("Usage:") + " ")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{tr(heading + ':')}\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        out: list[str] = []
+        for para in re.split(r"\n\s*\n", text):
+            if not para.strip():
+                continue
+            lines = para.splitlines()
+            if lines[0].strip() == "\b":  # a block kept as written
+                block = lines[1:]
+                if block and block[0].strip().endswith(":"):
+                    block[0] = block[0].replace(block[0].strip(), tr(block[0].strip()))
+                out.append("\n".join(indent + line for line in block))
+            else:
+                translated = tr(" ".join(para.split()))
+                out.append("\n".join(indent + line for line in wrap(translated, self.width - self.current_indent)))
+        self.write("\n\n".join(out))
+        self.write("\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(a, _tr_help(b) if b else b) for a, b in rows]
+        first_col = min(max((width(a) for a, _ in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if width(first) <= first_col - col_spacing:
+                self.write(pad("", first_col - width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap(second, max(self.width - first_col - self.current_indent - 2, 10))
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(" " * (first_col + self.current_indent) + line + "\n")
+
