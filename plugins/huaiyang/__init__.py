@@ -72,6 +72,9 @@ class HuaiyangFacts(Value):
     rolling_surplus_start: Money | None = attrs.field(default=None, metadata={"label": "年初滚存结余（元）"})
     march_batch: Money | None = attrs.field(default=None, validator=non_negative, metadata={"label": "三月实际拨付（元）"})
     remote_care_unremitted: Money = attrs.field(default=ZERO, validator=non_negative)
+    #: what the bureau actually transferred in the year, both batches together
+    #: (第二十八条); left out, nothing is taken as transferred
+    transfers_paid: Money | None = attrs.field(default=None, validator=non_negative, metadata={"label": "已划拨资金（元，3月、9月合计）", "clause": "第二十八条"})
     assessment: Assessment | None = attrs.field(default=None, metadata={"label": "考核", "clause": "第四十二条"})
     roster: str | None = attrs.field(default=None, metadata={"label": "花名册文件（相对本文件）"})
 

@@ -67,6 +67,9 @@ class LuoyangFacts(Value):
     #: before the deductions settled with each quarter); in a series, the
     #: quarters' ``quarter_fee`` when left out; alone, four × this file's ``quarter_fee``
     quarter_fees_paid: Decimal | None = attrs.field(default=None, validator=non_negative)
+    #: quarter only: what the bureau actually paid for this quarter (第三条(四));
+    #: left out, nothing is taken as paid and the net is the quarter's payable
+    quarter_paid: Decimal | None = attrs.field(default=None, validator=non_negative, metadata={"label": "本季度已拨付经办费（元）", "clause": "第三条(四)"})
     #: 稽核合格率 (0–1, or "89.9%"); or give ``[audit]`` with the counts
     audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1, metadata={"label": "稽核合格率", "clause": "第三条(三)"})
     audit: Audit | None = attrs.field(default=None, metadata={"label": "稽核", "clause": "第三条(三)"})
@@ -94,7 +97,7 @@ class LuoyangFacts(Value):
                 problems.append(
                     ("enrolled_actual", "required for the year-end settlement (当年实际参保人数)")
                 )
-            for key in ("audit_pass_rate", "audit", "breaches", "score"):
+            for key in ("audit_pass_rate", "audit", "breaches", "score", "quarter_paid"):
                 if getattr(self, key) is not None:
                     problems.append(
                         (

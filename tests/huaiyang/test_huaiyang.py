@@ -59,6 +59,8 @@ ITEMS = [
     "premium_after_offset",
     "remote_care_offset",
     "remote_care_due_from_insurer",
+    "transfers_paid",
+    "funding_net",
     "early_termination_penalty",
 ]
 
@@ -83,7 +85,7 @@ def test_every_item_always_present_in_order(contract: Any) -> None:
     r = compute(contract)
     assert [i.key for i in r.items] == ITEMS
     assert all(i.scope is None for i in r.items)
-    assert r.findings == ()
+    assert [f.key for f in r.findings] == ["funding.transfers_assumed"]  # the one info: transfers_paid not stated
 
 
 def test_same_shape_under_every_reading(contract: Any) -> None:
@@ -457,7 +459,8 @@ def test_assessment(contract: Any, assessment: Any, warnings: set[str], violatio
     assert keys(r, "warning") == warnings
     assert keys(r, "violation") == violations
     for f in r.findings:
-        assert f.clause == "第四十二条"
+        if f.key != "funding.transfers_assumed":  # transfers_paid not stated (第二十八条)
+            assert f.clause == "第四十二条"
     if warnings:
         assert "30个工作日内申请复核" in [f for f in r.findings if f.key == "assessment.failed"][0].message
     assert r.amount("bond") == D("840000.00")  # the bond figure itself does not move (考核办法另定)
@@ -500,8 +503,10 @@ def test_three_year_ledger_through_the_cli(run: Any, tmp_path: Path) -> None:
     assert years[2]["excess_from_surplus"] == "475000.00"
     assert years[2]["rolling_surplus_end"] == "2519000.00"
     # 30% × 8,550,000 = 2,565,000 > 2,519,000: the adjustment trigger, in 2027 only
-    triggers = [[f["key"] for f in r["findings"]] for r in res.json["results"]]
+    triggers = [[f["key"] for f in r["findings"] if f["key"] != "funding.transfers_assumed"] for r in res.json["results"]]
     assert triggers == [[], [], ["funding.adjustment_trigger"]]
+    # no file states transfers_paid: each year says nothing is taken as transferred
+    assert all("funding.transfers_assumed" in [f["key"] for f in r["findings"]] for r in res.json["results"])
     # each year's start is the previous year's end
     formulas = [r["items"][ITEMS.index("rolling_surplus_end")]["formula"] for r in res.json["results"]]
     assert formulas[1].startswith("3144000.00 + ") and formulas[2].startswith("2994000.00 + ")

@@ -28,6 +28,8 @@ QUARTER_ITEMS = [
     "assessment_deduction",
     "quarter_fee_after_assessment",
     "quarter_payable",
+    "quarter_paid",
+    "quarter_net",
 ]
 YEAR_ITEMS = ["quarter_fee", "annual_fee", "advances_paid", "true_up"]
 
@@ -503,6 +505,8 @@ def test_default_example_is_the_quarter(run: Any) -> None:
         "assessment_deduction": "0.00",
         "quarter_fee_after_assessment": "1503703.50",
         "quarter_payable": "1443555.36",
+        "quarter_paid": "0.00",  # not stated: nothing taken as paid (第三条(四))
+        "quarter_net": "1443555.36",  # 1,443,555.36 − 0.00
     }
     # the bundled roster meets every minimum
     assert not [f for f in res.json["findings"] if f["severity"] == "violation"]
