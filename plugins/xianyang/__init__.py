@@ -91,6 +91,11 @@ class XianyangFacts(Value):
             return None
         return self.transfers.advance + sum(self.transfers.monthly, ZERO)
 
+    @property
+    def advance_stated(self) -> Decimal | None:
+        """The first-month advance as actually made (``[transfers] advance``); None when not stated."""
+        return None if self.transfers is None else self.transfers.advance
+
     # the [deductions] table, as names a step can read
     @property
     def late_settlements(self) -> int:

@@ -8,7 +8,9 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..base import Model, StepContext
+from ...money import fmt_amount
+from ...operands import Operand, to_operands
+from ..base import FindingSpec, Model, StepContext
 
 
 class Condition(Model):
@@ -24,9 +26,17 @@ class Condition(Model):
 
     @attrs.frozen(eq=False, repr=False, slots=False)
     class Params:
-        pass
+        equal: tuple[Operand, ...] = attrs.field(default=(), converter=to_operands)
+        differs: FindingSpec | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
+        if not p.equal or p.differs is None:
+            return {}
+        if any(o.ref is not None and ctx.lookup(o.ref) is None for o in p.equal):
+            return {}
+        values = [ctx.value(o) for o in p.equal]
+        if any(v != values[0] for v in values[1:]):
+            ctx.raise_finding(p.differs, " ≠ ".join(f"{o} = {fmt_amount(v)}" for o, v in zip(p.equal, values, strict=True)))
         return {}
 
 
