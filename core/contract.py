@@ -170,6 +170,16 @@ class Shared:
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
+class Ends:
+    """``[[ends]]``: a facts key whose presence makes its period the last of
+    a series (淮安 八: 合同解除 — ``terminated_on``): a later period in the
+    same series is an input error naming both files (:mod:`yibao.series`)."""
+
+    fact: str
+    clause: str
+
+
+@attrs.frozen(eq=False, repr=False, slots=False)
 class Payable:
     """``[[payable]]``: a line item the bureau owes the insurer for a period
     (what ``yibao ledger balance`` shows as due), and the ``[[deadlines]]``
@@ -199,6 +209,7 @@ class ContractDoc:
     checks: tuple[StatedCheck, ...] = ()
     carry: tuple[Carry, ...] = ()
     shared: tuple[Shared, ...] = ()
+    ends: tuple[Ends, ...] = ()
     payable: tuple[Payable, ...] = ()
     signed_on: dt.date | None = None
     #: ``[calendar]``: holiday tables for years the chinesecalendar package
@@ -369,7 +380,7 @@ def _check_payable(doc: ContractDoc, steps: list[BoundStep], file: str, problems
 def _check_series_tables(doc: ContractDoc, spec: ContractSpec, steps: list[BoundStep], file: str, problems: list[Problem]) -> None:
     """``[[carry]]`` and ``[[shared]]``: facts keys the facts class has,
     items a step produces, period kinds of this contract's facts."""
-    if not doc.carry and not doc.shared:
+    if not doc.carry and not doc.shared and not doc.ends:
         return
     names = facts_names(spec.facts_class)
     items = {o.key for b in steps for o in b.outputs.values()}
@@ -385,6 +396,8 @@ def _check_series_tables(doc: ContractDoc, spec: ContractSpec, steps: list[Bound
         need(c.item, items, f"carry[{i}].item", "an item a step produces")
         need(c.over, ["previous", "earlier", *kinds], f"carry[{i}].over", f"previous, earlier or a period kind of this contract's facts ({', '.join(kinds)})")
         need(c.when, names, f"carry[{i}].when", "a facts key")
+    for i, e in enumerate(doc.ends):
+        need(e.fact, names, f"ends[{i}].fact", "a facts key")
     for i, sh in enumerate(doc.shared):
         need(sh.fact, names, f"shared[{i}].fact", "a facts key")
         need(sh.previous, names, f"shared[{i}].previous", "a facts key")

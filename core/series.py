@@ -10,6 +10,8 @@ checked:
   the missing ``2026``);
 - a period that contains periods of a shorter kind in the same series sees
   all of them (洛阳 第三条(五): the year-end 2026 with 2026Q1–Q4, or with none);
+- no period after one whose facts give an ``[[ends]]`` key (淮安 八:
+  the quarter of the termination is the last; a later one names both files);
 - ``[[shared]]`` facts agree across the files that give them (洛阳: the
   quarters and the year-end of a year give one 上年度参保人数; 2027's equals
   2026's 当年实际参保人数). A disagreement names both files and keys.
@@ -131,6 +133,25 @@ def order(contract: Any, facts_list: Sequence[Any], files: Sequence[str | None] 
                         key,
                         f"{p} sees {', '.join(str(q) for q in sorted(inside))} of the series but not {', '.join(missing)}: "
                         f"give every {inside[0].noun} of {p} or none",
+                    )
+                )
+    for e in contract.doc.ends:
+        for n, i in enumerate(idx):
+            if getattr(facts_list[i], e.fact, None) is None:
+                continue
+            first, last = periods[i].bounds(origin)
+            for j in idx[n + 1 :]:
+                if periods[j] == periods[i]:
+                    continue  # given twice: said above
+                lo, hi = periods[j].bounds(origin)
+                if lo <= first and last <= hi:
+                    continue  # a longer period holding the last one
+                problems.append(
+                    Problem(
+                        _name(files, j),
+                        key,
+                        f"{periods[j]} follows {periods[i]} ({_name(files, i)}), whose {e.fact} = {_shown(getattr(facts_list[i], e.fact))} "
+                        f"ends the contract ({e.clause}): no period of the series comes after it",
                     )
                 )
     if problems:

@@ -149,3 +149,42 @@ def test_a_gap_in_the_quarters(contract: Any) -> None:
         series(contract, quarter(1), quarter(3, terminated_on=dt.date(2025, 9, 10)))
     [p] = e.value.problems
     assert p.file == "Q3.toml" and "Q1 (Q1.toml) is followed by Q3 (Q3.toml): Q2 is missing" in p.message
+
+
+# ------------------------------------------------------------- 八: the contract ended
+def test_a_quarter_after_the_termination_quarter(contract: Any) -> None:
+    # terminated 2025-06-15 in Q2: the contract ended, Q3 cannot follow (八)
+    with pytest.raises(InputError) as e:
+        series(contract, quarter(3), quarter(1), quarter(2, terminated_on=TERMINATED))
+    [p] = e.value.problems
+    assert p.file == "Q3.toml" and p.path == "quarter"
+    assert "Q3 follows Q2 (Q2.toml)" in p.message and "terminated_on = 2025-06-15" in p.message and "(八)" in p.message
+
+
+def test_termination_on_the_quarters_last_day_still_ends_the_series(contract: Any) -> None:
+    # Q2 = 2025-05-01..07-31: terminated on its last day, Q3 still cannot follow
+    with pytest.raises(InputError) as e:
+        series(contract, quarter(2, terminated_on=dt.date(2025, 7, 31)), quarter(3))
+    assert [p.file for p in e.value.problems] == ["Q3.toml"]
+
+
+def test_every_later_quarter_is_named(contract: Any) -> None:
+    with pytest.raises(InputError) as e:
+        series(contract, quarter(1), quarter(2, terminated_on=TERMINATED), quarter(3), quarter(4))
+    assert [p.file for p in e.value.problems] == ["Q3.toml", "Q4.toml"]
+    assert all("Q2.toml" in p.message for p in e.value.problems)
+
+
+def test_the_termination_quarter_last_is_accepted(contract: Any) -> None:
+    q = series(contract, quarter(1), quarter(2), quarter(3, terminated_on=dt.date(2025, 9, 10)))
+    assert len(q) == 3
+
+
+def test_a_quarter_after_the_termination_exits_2_naming_both_files(run: Any, tmp_path: Any) -> None:
+    q2 = tmp_path / "q2.toml"
+    q3 = tmp_path / "q3.toml"
+    q2.write_text('quarter = 2\nscore = 100\ninvoice = true\nterminated_on = 2025-06-15\n', encoding="utf-8")
+    q3.write_text("quarter = 3\nscore = 100\ninvoice = true\n", encoding="utf-8")
+    res = run("compute", CITY, "--facts", str(q2), "--facts", str(q3), "--format", "json")
+    assert res.code == 2, res.err
+    assert str(q3) in res.err and str(q2) in res.err and "Traceback" not in res.err
