@@ -263,7 +263,8 @@ def test_balance_luoyang_quarter_and_year_items(contract: Any, db: Path) -> None
     api.record(c, year, api.compute(c, year), ledger=db)
     api.record_payment(c, "2026Q1", "1443555.36", dt.date(2026, 4, 15), "付-0415", ledger=db)
     rows = {r["period"]: r for r in api.balance(c, db, dt.date(2026, 5, 1))}
-    assert [p["item"] for p in rows["2026Q1"]["parts"]] == ["quarter_payable"]
+    # the quarter's net (quarter_payable − quarter_paid; the example states no quarter_paid: 0.00)
+    assert [p["item"] for p in rows["2026Q1"]["parts"]] == ["quarter_net"]
     assert [p["item"] for p in rows["2026"]["parts"]] == ["true_up"]
     # 第三条(三)(四)(五): 5,012,345 × 1.2 ÷ 4 = 1,503,703.50; 89.3% < 90% → 2% = 30,074.07;
     # one 第五条(二) breach → 2% = 30,074.07; payable 1,443,555.36 — paid in full
