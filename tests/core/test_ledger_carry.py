@@ -156,3 +156,19 @@ def test_luoyang_stated_paid_against_the_ledger(contract: Any, tmp_path: Path) -
         api.compute(c, year, None, str(stated), ledger=db)
     [p] = err.value.problems
     assert p.file == str(stated) and p.path == "quarter_fees_paid" and "entry 5" in p.message and "5954665.86" in p.message
+
+
+# ------------------------------------------------------------------ 淮安: what the quarters before a termination paid
+def test_huaian_termination_alone_takes_the_payments_before_it(contract: Any, tmp_path: Path) -> None:
+    c, db = contract("huaian"), tmp_path / "l.db"
+    hx = ROOT / "plugins" / "huaian" / "examples"
+    term = api.load_facts(c, _without(hx / "2025Q2-terminated.toml", "roster", tmp_path))
+    assert term.paid_before is None
+    # nothing recorded for contract quarter 1: nothing from the ledger
+    assert not _findings(api.compute(c, term, ledger=db), "series.carried_from_ledger")
+    _record(c, _without(hx / "2025Q1.toml", "roster", tmp_path), db)  # contract quarter 1
+    api.record_payment(c, "Q1", "1000000.00", dt.date(2025, 4, 10), "付-0410", ledger=db)
+    api.record_payment(c, "Q1", "234.56", dt.date(2025, 4, 20), "付-0420", ledger=db)
+    [msg] = _findings(api.compute(c, term, ledger=db), "series.carried_from_ledger")
+    # 八: what was paid before, as recorded — 1,000,000.00 + 234.56 = 1,000,234.56
+    assert "paid for Q1 (entries 2, 3)" in msg and "1000234.56" in msg
