@@ -198,15 +198,24 @@ def compute(
     facts: Any,
     roster: Sequence[StaffMember] | None = None,
     facts_file: str | None = None,
+    *,
+    ledger: str | Path | Store | None = None,
 ) -> Result:
     """Compute one period: fees, risk sharing, assessment, settlement, and
     (when a roster is given) staffing — the hooks of this contract's plugin
     and of the cross-cutting plugins only.
 
+    With ``ledger`` (a settlement ledger file or open Store), a ``[[carry]]``
+    fact the facts leave out is taken from the ledger's current recorded
+    settlement of the previous period (payments first, for what was paid),
+    as :func:`compute_series` does for a series' first period.
+
     :raises PluginFailure: a hook of the contract's plugin raised (no result).
         A cross-cutting plugin whose hook raises is left out, the period is
         computed again without it, and the result carries a warning naming it.
     """
+    if ledger is not None:
+        return compute_series(contract, [facts], [roster], [facts_file], ledger=ledger)[0]
     while True:
         try:
             return _compute(contract, facts, roster, facts_file)
@@ -253,6 +262,8 @@ def compute_series(
     facts_list: Sequence[Any],
     rosters: Sequence[Sequence[StaffMember] | None] | None = None,
     files: Sequence[str | None] | None = None,
+    *,
+    ledger: str | Path | Store | None = None,
 ) -> list[Result]:
     """Compute one contract's consecutive periods as a series
     (:mod:`yibao.series`): put in period order (the results come in that
@@ -265,10 +276,43 @@ def compute_series(
     periods' item is used) or give the same figure; a different figure is
     an InputError naming both files and keys, since one of the two is wrong
     — except for what was paid (``paid = true``), where the stated figure wins.
+
+    With ``ledger`` (a settlement ledger file or open Store), a carried fact
+    of the first period is taken from the ledger when the facts leave it out:
+    the current recorded settlement of the previous period (淮阳:
+    滚存结余), or for what was paid the payments recorded, else the recorded
+    figure taken as paid (洛阳: the quarters of a year-end). The result
+    carries an info finding ``series.carried_from_ledger`` naming the
+    entries; a stated figure that differs is an InputError naming the file,
+    the key and the entries. No entry in the ledger: as without one.
     """
     from .series import compute_series as _series  # noqa: PLC0415 - only for several periods
 
-    return _series(contract, facts_list, rosters, files, compute)
+    if ledger is None:
+        return _series(contract, facts_list, rosters, files, compute)
+    with _open_ledger(ledger) as store:
+        return _series(contract, facts_list, rosters, files, compute, _ledger_view(contract, store))
+
+
+def _ledger_view(contract: Contract, store: Store) -> Any:
+    """What a series reads from an open ledger (:class:`yibao.series.FromLedger`)."""
+    from .ledger.book import current_settlements  # noqa: PLC0415
+    from .ledger.entries import result_from_dict  # noqa: PLC0415
+    from .series import FromLedger  # noqa: PLC0415
+
+    cid = contract.doc.id
+
+    def settlement(p: Period) -> tuple[int, Result] | None:
+        found = current_settlements(store, cid, str(p))
+        return (found[-1].id, result_from_dict(found[-1].data["result"])) if found else None
+
+    def paid(p: Period) -> tuple[Decimal, list[int]] | None:
+        from decimal import Decimal as D  # noqa: PLC0415
+
+        entries = store.entries(kind="payment", contract=cid, period=str(p))
+        return (sum((D(e.amount or "0") for e in entries), D(0)), [e.id for e in entries]) if entries else None
+
+    return FromLedger(settlement, paid)
 
 
 def series_order(contract: Contract, facts_list: Sequence[Any], files: Sequence[str | None] | None = None) -> list[int]:

@@ -25,11 +25,23 @@ files — unless the entry is ``paid`` (what was actually paid): then the
 stated figure is used, and a figure the series fills in is said to be taken
 as paid (an ``info`` finding ``series.taken_as_paid``).
 
+With a settlement ledger (:class:`FromLedger`), a carried fact of the
+series' first period that no earlier file of the series can give is taken
+from the ledger: the current recorded settlement of the previous period (or
+of every earlier period the entry sums over; for ``paid`` entries the
+payments recorded for a period come before its settlement's figure). The
+result says so (``series.carried_from_ledger``, naming the entries); a
+figure the facts state differently is an input error naming the file, the
+key and the entries — unless the entry is ``paid`` and the ledger holds no
+payment for it (a computed figure taken as paid): then the stated figure
+wins, as within a series. No ledger entry: nothing changes.
+
 Nothing here knows a city; the API passes the one-period compute in.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -43,6 +55,87 @@ from .results import Finding, Result
 
 #: the one-period compute the API passes in: (contract, facts, roster, file) -> Result
 Compute = Callable[[Any, Any, Any, "str | None"], Result]
+
+
+@attrs.frozen(slots=False)
+class FromLedger:
+    """What a series may read from the settlement ledger (the API passes it
+    in; nothing here opens one): ``settlement(period)`` is the current
+    recorded settlement as ``(entry id, Result)`` or None; ``paid(period)``
+    the payments recorded as ``(total, entry ids)`` or None."""
+
+    settlement: Callable[[Period], tuple[int, Result] | None]
+    paid: Callable[[Period], tuple[Decimal, list[int]] | None]
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ("entry " if len(ids) == 1 else "entries ") + ", ".join(str(i) for i in ids)
+
+
+def _ledger_periods(contract: Any, c: Any, period: Period) -> list[Period] | None:
+    """The periods a carry entry sums over when the series starts at ``period``
+    (none of them computed in this run), or None when the entry needs none."""
+    origin = contract.doc.term.start
+    if c.over == "previous":
+        try:
+            return [period.previous()]
+        except ValueError:
+            return None
+    if c.over == "earlier":
+        start, end = origin, period.bounds(origin)[0] - dt.timedelta(days=1)
+    elif period.kind == c.over:
+        start, end = period.bounds(origin)
+    else:
+        return None
+    if end < start:
+        return None
+    _, kinds = period_field(contract.spec.facts_class)
+    out: list[Period] = []
+    for kind in kinds:
+        ends = span(kind, start, end)
+        if ends is None:
+            continue
+        q = ends[0]
+        while True:
+            if q != period:
+                out.append(q)
+            if q == ends[1]:
+                break
+            q = q.next()
+    return out or None
+
+
+def _from_ledger(contract: Any, c: Any, period: Period, book: FromLedger) -> tuple[Decimal, str, list[int], bool] | None:
+    """A carried figure for the first period of a series, from the ledger:
+    (value, where it came from, the entries, whether any is a payment);
+    None when the ledger does not hold every period it needs."""
+    periods = _ledger_periods(contract, c, period)
+    if not periods:
+        return None
+    parts: list[tuple[Decimal, str]] = []
+    ids: list[int] = []
+    payments = False
+    for p in periods:
+        got = book.paid(p) if c.paid else None
+        if got is not None:
+            value, entries = got
+            parts.append((value, f"paid for {p} ({_ids(entries)})"))
+            ids.extend(entries)
+            payments = True
+            continue
+        settled = book.settlement(p)
+        if settled is None:
+            return None
+        entry, result = settled
+        try:
+            value = result.amount(c.item)
+        except KeyError:
+            return None  # a period of a kind that has no such item
+        parts.append((value, f"{c.item} of {p} (ledger entry {entry})"))
+        ids.append(entry)
+    total = sum((v for v, _ in parts), Decimal(0))
+    source = " + ".join(f"{w} {fmt_amount(v)}" for v, w in parts) if len(parts) > 1 else parts[0][1]
+    return total, source, ids, payments
 
 
 def _name(files: Sequence[str | None] | None, i: int) -> str:
@@ -222,14 +315,21 @@ def check_shared(contract: Any, facts_list: Sequence[Any], files: Sequence[str |
         raise InputError(problems)
 
 
-def _carried(contract: Any, facts: Any, done: list[tuple[Any, Result, str]], file: str) -> tuple[dict[str, Any], list[Finding]]:
+def _carried(
+    contract: Any, facts: Any, done: list[tuple[Any, Result, str]], file: str, book: FromLedger | None = None
+) -> tuple[dict[str, Any], list[Finding]]:
     """The facts ``[[carry]]`` fills or checks for the next period of the
-    series, and the findings saying a figure was taken as paid."""
+    series, and the findings saying a figure was taken as paid (or from the ledger)."""
     changes: dict[str, Any] = {}
     notes: list[Finding] = []
     period = period_of(facts)
     for c in contract.doc.carry:
         if c.when is not None and not getattr(facts, c.when, None):
+            continue
+        if not done and book is not None:
+            found = _from_ledger(contract, c, period, book)
+            if found is not None:
+                _ledger_carry(c, facts, file, found, changes, notes)
             continue
         if c.over == "previous":
             if not done:
@@ -289,12 +389,47 @@ def _carried(contract: Any, facts: Any, done: list[tuple[Any, Result, str]], fil
     return changes, notes
 
 
+def _ledger_carry(c: Any, facts: Any, file: str, found: tuple[Decimal, str, list[int], bool], changes: dict[str, Any], notes: list[Finding]) -> None:
+    """One ``[[carry]]`` fact of a series' first period against the ledger's figure."""
+    value, source, ids, payments = found
+    given = getattr(facts, c.fact, None)
+    if given is None:
+        changes[c.fact] = value
+        how = " (taken as paid)" if c.paid and not payments else ""
+        notes.append(
+            Finding(
+                "series.carried_from_ledger",
+                "info",
+                f"{c.fact} not stated in {file}: taken from the settlement ledger{how} — {source} = {fmt_amount(value)}",
+                c.clause,
+            )
+        )
+    elif given != value:
+        if c.paid and not payments:
+            notes.append(
+                Finding(
+                    "series.paid_as_stated",
+                    "info",
+                    f"{c.fact} = {fmt_amount(given)} as stated in {file}; the settlement ledger records {source} = {fmt_amount(value)}",
+                    c.clause,
+                )
+            )
+            return
+        raise InputError.one(
+            file,
+            c.fact,
+            f"gives {_shown(given)}, but the settlement ledger records {source} = {fmt_amount(value)} ({c.clause}); "
+            "leave the key out to take the ledger's figure, or correct one of the two (a settlement by recording it again with --reason)",
+        )
+
+
 def compute_series(
     contract: Any,
     facts_list: Sequence[Any],
     rosters: Sequence[Any] | None,
     files: Sequence[str | None] | None,
     compute: Compute,
+    book: FromLedger | None = None,
 ) -> list[Result]:
     """Order, check and compute a series (see the module's docstring); the
     results in period order."""
@@ -305,7 +440,7 @@ def compute_series(
     done: list[tuple[Any, Result, str]] = []
     results: list[Result] = []
     for facts, i, name in zip(facts_sorted, idx, names, strict=True):
-        changes, notes = _carried(contract, facts, done, name)
+        changes, notes = _carried(contract, facts, done, name, book)
         if changes:
             facts = attrs.evolve(facts, **changes)
         roster = rosters[i] if rosters else None

@@ -42,7 +42,7 @@ from ._common import (
 @click.option("--record", is_flag=True, help="Append the result to the settlement ledger (see 'yibao ledger --help').")
 @click.option("--by", help="With --record: who records it (default: $YIBAO_USER, else the login name).")
 @click.option("--reason", help="With --record: why; required when the period is recorded already (a correction).")
-@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False, path_type=Path), envvar="YIBAO_LEDGER", help="With --record: the ledger file (default: $YIBAO_LEDGER, else the user data directory).")
+@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False, path_type=Path), envvar="YIBAO_LEDGER", help="The settlement ledger file (default with --record: $YIBAO_LEDGER, else the user data directory). Given, or with --record, a carried figure the first period's facts leave out comes from the ledger (see 'yibao ledger --help').")
 @click.pass_context
 def cmd(
     ctx: click.Context,
@@ -72,6 +72,7 @@ def cmd(
       yibao compute xinxiang --facts 2025.toml --record --by 张三
       yibao compute xinxiang --facts 2025.toml --record --reason "复核后更正参保人数"
       yibao compute xinxiang --facts 2025.xlsx --out 结果.xlsx
+      yibao compute huaiyang --facts 2026.toml --ledger 结算台账.sqlite  # 滚存结余 from 2025's entry
     """
     if (by or reason) and not record:
         raise InputError.one("command line", "--by" if by else "--reason", "only with --record")
@@ -81,13 +82,15 @@ def cmd(
     loaded = [load_facts(c, f) for f in files]
     rosters = [roster_for(c, fa, f, roster, encoding) for f, fa in zip(files, loaded, strict=True)]
     failed = len(c.registry.failures)
+    # the ledger's carried figures: with --ledger on the command line, or with --record
+    carry_from = (ledger_file or api.ledger_path()) if record or _given(ctx, "ledger_file") else None
     if len(loaded) == 1:
-        results = [api.compute(c, loaded[0], rosters[0], files[0])]
+        results = [api.compute(c, loaded[0], rosters[0], files[0], ledger=carry_from)]
     else:
         idx = api.series_order(c, loaded, files)
         files, sources = [files[i] for i in idx], [sources[i] for i in idx]
         loaded, rosters = [loaded[i] for i in idx], [rosters[i] for i in idx]
-        results = api.compute_series(c, loaded, rosters, files)
+        results = api.compute_series(c, loaded, rosters, files, ledger=carry_from)
     for f in c.registry.failures[failed:]:  # a cross-cutting plugin left out while computing
         click.echo(f"warning: {f}", err=True)
     if record:
@@ -99,6 +102,11 @@ def cmd(
     else:
         emit(doc, fmt, lambda: result_text(results))
     ctx.exit(1 if any(r.has_violations for r in results) else 0)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """An option given on the command line (not from the environment)."""
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
 
 
 def _record(
