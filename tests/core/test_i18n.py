@@ -110,6 +110,11 @@ def test_every_input_error_of_the_core_has_both() -> None:
     assert i18n.untranslated(messages) == []
 
 
+def test_a_hint_is_translated_after_any_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YIBAO_LANG", "zh")
+    assert i18n.tr("no step produces 'quarter_fe'; did you mean 'quarter_fee'?") == "没有任何计算步骤产生 'quarter_fe'；是否应为 'quarter_fee'？"
+
+
 def test_errors_in_chinese_by_default_and_in_english_on_request(run: Any) -> None:
     zh = run("compute", "nope", env=ZH)
     assert zh.code == 2 and zh.err.startswith("错误：city：没有合同 'nope'；已有：")
