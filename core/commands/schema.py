@@ -17,7 +17,7 @@ from ._common import registry
 @click.command("schema")
 @click.argument("city", required=False, shell_complete=_c.complete_cities)
 @click.option("--facts", "for_facts", is_flag=True, help="The facts schema instead of the contract schema.")
-@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every city's two schemas into this directory.")
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every city's two schemas into this directory (with a CITY: that city's only).")
 @click.pass_context
 def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path | None) -> None:
     """Print the JSON Schema of a city's contract TOML (or, with --facts, its facts).
@@ -26,10 +26,15 @@ def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path |
     output.compute.schema.json (the compute envelope) and
     output.error.schema.json (an input error with --format json).
 
+    With a CITY, --write writes that city's two schemas only, as
+    contract.schema.json and facts.schema.json: the layout of a plugin
+    distribution made by 'yibao new-city', whose #:schema lines point at them.
+
     \b
     Examples:
       yibao schema xinxiang --facts > xinxiang.facts.schema.json
       yibao schema --write schemas/        # regenerate the committed schemas
+      yibao --plugins-dir . schema kaifeng --write schemas/   # in a plugin
     """
     reg = registry(ctx)
     if write_dir is not None:
@@ -39,6 +44,12 @@ def cmd(ctx: click.Context, city: str | None, for_facts: bool, write_dir: Path |
             write_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError.one(str(write_dir), "--write", f"cannot create the directory: {exc.strerror or type(exc).__name__}") from None
+        if city is not None:  # one plugin distribution's schemas (the names new-city gives them)
+            for schema, file in ((api.contract_schema, "contract.schema.json"), (api.facts_schema, "facts.schema.json")):
+                path = write_dir / file
+                write_text(path, dump_schema(schema(city, reg)), "--write")
+                click.echo(f"wrote {path}")
+            return
         for name in sorted(reg.contracts):
             for schema, suffix in ((api.contract_schema, "contract"), (api.facts_schema, "facts")):
                 path = write_dir / f"{name}.{suffix}.schema.json"

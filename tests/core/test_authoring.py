@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,72 +89,71 @@ def test_diff_parameters_and_items(run: Any, tmp_path: Path) -> None:
     assert run("diff", "xinxiang", "--contract", str(old)).code == 2
 
 
-KAIFENG_FACTS = '''
-@attrs.frozen
-class Facts:
-    period: Quarter
-    enrolled: int = attrs.field(validator=non_negative)
-    score: Decimal = attrs.field(validator=score_0_100)
-    roster: str | None = None
-
-    @property
-    def score_share(self) -> Decimal:
-        return self.score / 100
-'''
-
-KAIFENG_STEPS = """
-[[steps]]
-model = "per_capita"
-clause = "第三条"
-key = "quarter_fee"
-label = "季度经办服务费"
-count = "enrolled"
-rate = "1.5"
-divisor = 4
-
-[[steps]]
-model = "threshold_deduction"
-clause = "第五条"
-key = "assessment_deduction"
-label = "考核扣减"
-base = "quarter_fee"
-rate = "score_share"
-thresholds = [{ below = "80%", deduct = "3%" }]
-
-[[steps]]
-model = "sum"
-clause = "第三条、第五条"
-key = "quarter_payable"
-label = "本季度应拨付"
-add = ["quarter_fee"]
-subtract = ["assessment_deduction"]
-
-[[steps]]
-model = "headcount"
-clause = "第七条"
-minimum = 12
-group = "派驻人员"
-finding_key = "staffing.seconded"
-"""
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugin-guide.md"
+#: the worked example's one line that needs the network (pip builds the distribution)
+NEEDS_NETWORK = "pip install -e "
 
 
-@pytest.mark.parametrize(("score", "deduction", "payable"), [("79.99", "1125.01", "36375.37"), ("80", "0.00", "37500.38")])
-def test_the_plugin_guides_worked_example(run: Any, tmp_path: Path, score: str, deduction: str, payable: str) -> None:
-    """docs/plugin-guide.md, "Worked example": the numbers it states."""
-    assert run("new-city", "kaifeng", "--dir", str(tmp_path)).code == 0
-    pkg = tmp_path / "yibao-kaifeng" / "yibao_kaifeng"
-    init = (pkg / "__init__.py").read_text(encoding="utf-8")
-    start, end = init.index("@attrs.frozen"), init.index("yibao_register_contracts = ")
-    init = init[:start] + KAIFENG_FACTS.strip() + "\n\n\n" + init[end:]
-    (pkg / "__init__.py").write_text(init.replace("from yibao.inputs import non_negative", "from yibao.inputs import non_negative, score_0_100").replace("from yibao.periods import Year", "from yibao.periods import Quarter"), encoding="utf-8")
-    toml = (pkg / "contract.toml").read_text(encoding="utf-8")
-    (pkg / "contract.toml").write_text(toml[: toml.index("[[steps]]")] + KAIFENG_STEPS, encoding="utf-8")
-    facts = tmp_path / "q1.toml"
-    facts.write_text(f'period = "2026Q1"\nenrolled = 100001\nscore = {score}\n', encoding="utf-8")
-    res = run("--plugins-dir", str(tmp_path / "yibao-kaifeng"), "compute", "kaifeng", "--facts", str(facts), "--format", "json")
-    assert res.code == 0, res.err
-    amounts = {i["key"]: i["amount"] for i in res.json["items"]}
-    # 100,001 × 1.5 ÷ 4 = 37,500.375 -> 37,500.38; 3% of it = 1,125.0114 -> 1,125.01
-    assert amounts == {"quarter_fee": "37500.38", "assessment_deduction": deduction, "quarter_payable": payable}
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "plugin-guide.md").read_text(encoding="utf-8")
-    assert "37,500.38" in guide and "1,125.01" in guide and "36,375.37" in guide
+def _worked_example() -> tuple[list[str], list[tuple[str, str, str]]]:
+    """docs/plugin-guide.md, "Worked example": its shell blocks, and its
+    file blocks as (marker, path, text) — a block preceded by
+    ``<!-- file: PATH -->`` is that file, by ``<!-- steps of: PATH -->`` the
+    ``[[steps]]`` of that file."""
+    text = GUIDE.read_text(encoding="utf-8")
+    text = text[text.index("## Worked example") :]
+    text = text[: text.index("\n## ", 4)] if "\n## " in text[4:] else text
+    shell = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    files = re.findall(r"<!-- (file|steps of): (\S+) -->\n```\w*\n(.*?)```", text, flags=re.S)
+    return shell, files
+
+
+def test_the_plugin_guides_worked_example(tmp_path: Path) -> None:
+    """The guide's worked example, run as written: its shell blocks in
+    order (in a shell whose home is tmp_path), its files written where it
+    says, then the numbers it states, at, below and above the threshold."""
+    shell, files = _worked_example()
+    assert len(shell) >= 4 and {p for _, p, _ in files} >= {"yibao_kaifeng/__init__.py", "yibao_kaifeng/contract.toml", "q1.toml"}
+    env = {**os.environ, "HOME": str(tmp_path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    root = tmp_path / "src" / "yibao-kaifeng"
+
+    def sh(block: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(["bash", "-ec", block], cwd=root if root.is_dir() else tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{block}\n{done.stdout}{done.stderr}"
+        return done
+
+    assert shell[0].lstrip().startswith("mkdir") and "new-city kaifeng" in shell[0]
+    sh(shell[0])  # the scaffold
+    for marker, rel, body in files:
+        path = root / rel
+        if marker == "file":
+            path.write_text(body, encoding="utf-8")
+        else:
+            toml = path.read_text(encoding="utf-8")
+            path.write_text(toml[: toml.index("[[steps]]")] + body, encoding="utf-8")
+    rest = [b for b in shell[1:] if not b.strip().startswith(NEEDS_NETWORK)]
+    assert len(rest) == len(shell) - 2, "every block but the scaffold and pip is run"
+    outs = [sh(block) for block in rest]
+    wrote = " ".join(o.stdout for o in outs)
+    assert "contract.schema.json" in wrote and "facts.schema.json" in wrote
+    # schema --write in the plugin writes the plugin's schemas only
+    assert sorted(p.name for p in (root / "schemas").iterdir()) == ["contract.schema.json", "facts.schema.json"]
+    facts_schema = json.loads((root / "schemas" / "facts.schema.json").read_text(encoding="utf-8"))
+    assert {"period", "enrolled", "score"} <= set(facts_schema["properties"])
+    # the numbers the guide states: 100,001 × 1.5 ÷ 4 = 37,500.375 -> 37,500.38;
+    # 79.99 < 80: 3% of it = 1,125.0114 -> 1,125.01, payable 36,375.37; 80 and 80.01: no deduction
+    text = GUIDE.read_text(encoding="utf-8")
+    assert "37,500.38" in text and "1,125.01" in text and "36,375.37" in text
+    q1 = (root / "q1.toml").read_text(encoding="utf-8")
+    for score, deduction, payable in (("79.99", "1125.01", "36375.37"), ("80", "0.00", "37500.38"), ("80.01", "0.00", "37500.38")):
+        (root / "q.toml").write_text(q1.replace("score = 79.99", f"score = {score}"), encoding="utf-8")
+        res = json.loads(sh("yibao --plugins-dir . compute kaifeng --facts q.toml --format json").stdout)
+        assert {i["key"]: i["amount"] for i in res["items"]} == {"quarter_fee": "37500.38", "assessment_deduction": deduction, "quarter_payable": payable}
+    # the example facts the guide gives are what compute uses without --facts, and the scaffold's own tests pass
+    assert json.loads(sh("yibao --plugins-dir . compute kaifeng --format json").stdout)["items"][0]["amount"] == "37500.38"
+    t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, env={**env, "PYTHONPATH": str(root)}, capture_output=True, text=True)
+    assert t.returncode == 0 and "2 passed" in t.stdout, t.stdout + t.stderr
+    # a misspelt fact is an exit-2 error that suggests the property, as the guide says
+    contract = root / "yibao_kaifeng" / "contract.toml"
+    contract.write_text(contract.read_text(encoding="utf-8").replace('rate = "score_share"', 'rate = "score_shar"'), encoding="utf-8")
+    bad = subprocess.run(["yibao", "--plugins-dir", ".", "compute", "kaifeng", "--facts", "q1.toml"], cwd=root, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "score_share" in bad.stderr, bad.stderr
