@@ -188,11 +188,6 @@ def load_roster_text(text: str, contract: Contract | None = None, file: str = "r
     return read_roster_text(text, (*REQUIRED, *extra), file)
 
 
-def period(facts: Any) -> Period:
-    """The period a facts value is about (its kind declared by the facts class)."""
-    return period_of(facts)
-
-
 def compute(
     contract: Contract,
     facts: Any,

@@ -8,7 +8,6 @@ scope, message and clause; the interpretations that affected the figures.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -235,10 +234,3 @@ def result_from_ledger(
         findings=tuple(ledger.findings),
         interpretations=tuple(ledger.used_interpretations.values()),
     )
-
-
-def combine(results: Iterable[Result]) -> dict[str, Any]:
-    """Several periods' results (a multi-year ledger) as one JSON object:
-    what ``yibao compute`` prints for more than one facts file."""
-    rs = list(results)
-    return {"results": [r.to_dict() for r in rs]}

@@ -343,11 +343,6 @@ class _Runner:
             yield block * BLOCK, drawn, [self.chunk(v, drawn, n) for v in range(len(self.variants))]
 
 
-def _optional(cls: type, name: str) -> bool:
-    """Does the facts class let ``name`` be left out (default None)?"""
-    return any(a.name == name and a.default is None for a in attrs.fields(cls))
-
-
 def _item_key(items: Mapping[tuple[str, str | None], Any], key: str) -> tuple[str, str | None] | None:
     if (key, None) in items:
         return (key, None)
