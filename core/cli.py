@@ -37,6 +37,37 @@ if TYPE_CHECKING:
 
     from .commands._plugins import PluginCommands
 
+def _keep_click_texts_as_written() -> None:
+    """Let click's own texts ("Usage:", "Show this message and exit.", the
+    type name "file") through untranslated by the system's gettext.
+
+    yibao translates click's texts itself, at output time, with its own
+    catalog keyed by click's English (:mod:`yibao.i18n`): a text a system
+    catalog had translated first would no longer match its key. And click
+    looks each text up as commands are *built* — the help option, every
+    ``click.Path`` — so with gettext every ``yibao`` run probed the
+    filesystem for catalogs and imported :mod:`locale` (≈ 6M instructions,
+    1.5% of ``yibao compute``'s start-up; ``benchmarks/startup.py``).
+    Rebinds the ``_``/``ngettext`` names click's modules imported from
+    :mod:`gettext`, in click's modules only; gettext itself is untouched.
+    """
+    import gettext  # noqa: PLC0415 - imported by click already
+    import sys  # noqa: PLC0415 - imported by click already
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    for name, module in list(sys.modules.items()):
+        if name == "click" or name.startswith("click."):
+            if getattr(module, "_", None) is gettext.gettext:
+                module._ = str  # type: ignore[attr-defined]
+            if getattr(module, "ngettext", None) is gettext.ngettext:
+                module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+_keep_click_texts_as_written()
+
+
 #: every built-in command: name -> "module:object", imported on first use
 COMMANDS: dict[str, str] = {
     "claims": "yibao.commands.claims:cmd",

@@ -199,25 +199,66 @@ IMPORTED = (
     "    main()\n"
     "except SystemExit as e:\n"
     "    code = e.code\n"
-    "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('yibao'))]), file=sys.stderr)\n"
+    "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('yibao') or m == 'locale')]), file=sys.stderr)\n"
 )
 
 
 def imported_by(*args: str, **env: str) -> tuple[int, set[str], str]:
     """Run ``yibao ARGS`` in a fresh interpreter; its exit code, the yibao
-    modules it imported, and its stdout."""
+    modules it imported (and ``locale``, if it was), and its stdout."""
     done = subprocess.run([sys.executable, "-c", "import json\n" + IMPORTED, *args], capture_output=True, text=True, env={**_env(), **env})
     code, modules = json.loads(done.stderr.strip().splitlines()[-1])
     return code, set(modules), done.stdout
 
 
 def test_compute_imports_only_the_compute_command() -> None:
+    # the first run may fill the contract cache, which checks [claims] and
+    # [calendar] (yibao.claims, yibao.calendar); measured on the second
+    imported_by("compute", "xinxiang", "--format", "json")
     code, modules, out = imported_by("compute", "xinxiang", "--format", "json")
     assert code == 0 and json.loads(out)["city"] == "xinxiang"
     commands = {m for m in modules if m.startswith("yibao.commands.")}
     assert commands == {"yibao.commands.compute", "yibao.commands._common"}
     for never in ("yibao.describe", "yibao.render", "yibao.schema", "yibao.scaffold", "yibao.claims", "yibao.calendar", "yibao.testing"):
         assert never not in modules, never
+    # click's texts are not looked up in the system's gettext catalogs
+    # (cli._keep_click_texts_as_written): that lookup imported locale
+    assert "locale" not in modules
+
+
+def _mo(pairs: dict[str, str]) -> bytes:
+    """A GNU ``.mo`` catalog holding ``pairs`` (the format gettext reads)."""
+    import struct  # noqa: PLC0415
+
+    keys = sorted(pairs)
+    ids = [k.encode() for k in keys]
+    strs = [pairs[k].encode() for k in keys]
+    n, start = len(keys), 7 * 4 + 16 * len(keys)
+    table_ids, table_strs, blob = [], [], b""
+    for data, table in [*((d, table_ids) for d in ids), *((d, table_strs) for d in strs)]:
+        table.append((len(data), start + len(blob)))
+        blob += data + b"\0"
+    head = struct.pack("<7I", 0x950412DE, 0, n, 28, 28 + 8 * n, 0, 0)
+    return head + b"".join(struct.pack("<2I", *t) for t in table_ids + table_strs) + blob
+
+
+def test_click_texts_reach_the_catalog_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """yibao's catalog is keyed by click's English (cli._keep_click_texts_as_written):
+    a system catalog for gettext's default domain that translates click's
+    texts must not translate them first."""
+    import gettext  # noqa: PLC0415
+
+    import click  # noqa: PLC0415
+
+    mo = tmp_path / "fr" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(_mo({"file": "fichier", "Show this message and exit.": "Afficher ce message."}))
+    monkeypatch.setenv("LANGUAGE", "fr")
+    monkeypatch.setattr(gettext, "_default_localedir", str(tmp_path))
+    monkeypatch.setattr(gettext, "_translations", {})
+    assert gettext.gettext("file") == "fichier"  # the system catalog is in force
+    assert click.Path(file_okay=True, dir_okay=False).name == "file"
+    assert cli.get_help_option(click.Context(cli)).help == "Show this message and exit."  # type: ignore[union-attr]
 
 
 COMMAND_MODULES = {v.partition(":")[0] for v in COMMANDS.values()}
