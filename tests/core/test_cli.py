@@ -15,6 +15,8 @@ import pytest
 from yibao import __version__, api
 from yibao.cli import COMMANDS, SUMMARIES, cli
 
+from .imports import imported_by
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -191,24 +193,35 @@ def test_entry_point_computes_the_bundled_example(run: Any, argv: list[str]) -> 
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
 
 
-IMPORTED = (
-    "import sys\n"
+LEAVE = (
+    "import atexit, sys\n"
     "from yibao.cli import main\n"
-    "sys.argv = ['yibao', *sys.argv[1:]]\n"
-    "try:\n"
-    "    main()\n"
-    "except SystemExit as e:\n"
-    "    code = e.code\n"
-    "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('yibao') or m == 'locale')]), file=sys.stderr)\n"
+    "ran = sys.argv[1]\n"
+    "atexit.register(lambda: open(ran, 'w').write('ran'))\n"
+    "sys.argv = ['yibao', *sys.argv[2:]]\n"
+    "main()\n"
 )
 
 
-def imported_by(*args: str, **env: str) -> tuple[int, set[str], str]:
-    """Run ``yibao ARGS`` in a fresh interpreter; its exit code, the yibao
-    modules it imported (and ``locale``, if it was), and its stdout."""
-    done = subprocess.run([sys.executable, "-c", "import json\n" + IMPORTED, *args], capture_output=True, text=True, env={**_env(), **env})
-    code, modules = json.loads(done.stderr.strip().splitlines()[-1])
-    return code, set(modules), done.stdout
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["compute", "xinxiang", "--format", "json"], 0),
+        (["compute", "xinxiang", "--reading", "fractional_points=none"], 2),
+        (["show", "nosuch"], 2),
+    ],
+)
+def test_a_short_command_ends_without_teardown_losing_nothing(tmp_path: Path, args: list[str], code: int) -> None:
+    """cli._leave: the exit status, everything printed, and the atexit
+    functions, as an ordinary exit has them."""
+    ran = tmp_path / "atexit"
+    done = subprocess.run([sys.executable, "-c", LEAVE, str(ran), *args], capture_output=True, text=True, env=_env())
+    assert done.returncode == code, done.stderr
+    assert ran.read_text() == "ran"
+    if code == 0:
+        assert json.loads(done.stdout)["city"] == "xinxiang"  # all of it: it parses
+    else:
+        assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
 
 
 def test_compute_imports_only_the_compute_command() -> None:

@@ -26,6 +26,8 @@ from yibao.errors import InputError
 from yibao.ledger import SCHEMA_VERSION, Store
 from yibao.ledger.entries import canonical, from_json
 
+from .imports import imported_by
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "core" / "data" / "ledger-v1.sqlite"
 
@@ -126,9 +128,8 @@ def test_a_series_is_recorded_in_one_transaction(run: Any, db: Path) -> None:
 
 
 def test_compute_without_record_never_imports_the_ledger() -> None:
-    code = "import sys\nfrom yibao.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.startswith('yibao.ledger')), file=sys.stderr)"
-    done = subprocess.run([sys.executable, "-c", code, "compute", "xinxiang", "--format", "json"], capture_output=True, text=True)
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    code, modules, _ = imported_by("compute", "xinxiang", "--format", "json")
+    assert code == 0 and not {m for m in modules if m.startswith("yibao.ledger")}
 
 
 # ------------------------------------------------------------------ verify

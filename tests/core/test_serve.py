@@ -24,6 +24,8 @@ import jsonschema
 import pytest
 from yibao.output import compute_schema
 
+from .imports import imported_by
+
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
@@ -366,10 +368,5 @@ def test_roster_contents_are_never_logged(tmp_path: Path) -> None:
 
 
 def test_compute_does_not_import_the_server() -> None:
-    code = (
-        "import sys\nfrom yibao.cli import main\nsys.argv = ['yibao', 'compute', 'xinxiang', '--format', 'json']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m in ('yibao.serve', 'fastapi', 'uvicorn', 'starlette', 'pydantic')), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "YIBAO_LOAD_PLUGINS": ""}, timeout=60)
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    code, modules, _ = imported_by("compute", "xinxiang", "--format", "json")
+    assert code == 0 and not modules & {"yibao.serve", "fastapi", "uvicorn", "starlette", "pydantic"}
