@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 import attrs
 
@@ -79,8 +78,8 @@ class TitleLadder(Value):
                         raise FieldError(where, f"{name!r} is already on the ladder at {seen[key]}")
                     seen[key] = where
         known = self.series
-        for reading, series in self.admitted.items():
-            for s in series:
+        for reading, names in self.admitted.items():
+            for s in names:
                 if s not in known:
                     raise FieldError(f"admitted.{reading}", f"{s!r} is no series of the ladder ({', '.join(known)})")
 
@@ -88,6 +87,11 @@ class TitleLadder(Value):
     def series(self) -> tuple[str, ...]:
         """Every series named at some level, in order of first appearance."""
         return tuple(dict.fromkeys(s for lv in self.levels for s in lv.titles))
+
+    @property
+    def summary(self) -> str:
+        """The ladder in a few words (``yibao show``)."""
+        return f"{len(self.levels)}级 × {len(self.series)}系列 ({', '.join(self.series)})"
 
     @property
     def _index(self) -> dict[str, tuple[str, int, str]]:
@@ -160,6 +164,11 @@ class EducationLadder(Value):
         both = {normalise(q) for q in self.full_time} & {normalise(q) for q in self.part_time}
         if both:
             raise FieldError("part_time", f"{', '.join(sorted(both))} is listed in full_time too")
+
+    @property
+    def summary(self) -> str:
+        """The ladder in a few words (``yibao show``)."""
+        return " < ".join(names[0] for names in self.levels)
 
     @property
     def _index(self) -> tuple[dict[str, int], dict[str, bool]]:

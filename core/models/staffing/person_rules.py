@@ -287,6 +287,7 @@ class PersonRules(Model):
 def _education(p: Any, r: PersonRule, m: Any, edu: Education | None, ctx: StepContext) -> list[tuple[str, str, str]]:
     """(requirement, severity, message) of ``min_education`` for one member."""
     need = r.min_education
+    assert need is not None
     if m.education is None:
         return [("education", "violation", f"education not given: {need}及以上 not shown")]
     if edu is None:
@@ -310,6 +311,7 @@ def _education(p: Any, r: PersonRule, m: Any, edu: Education | None, ctx: StepCo
 def _title(p: Any, r: PersonRule, m: Any, ctx: StepContext) -> list[tuple[str, str, str]]:
     """(requirement, severity, message) of ``min_title`` for one member."""
     need = r.min_title
+    assert need is not None
     if m.title is None:
         return [("title", "violation", f"title not given: {need}及以上 not shown")]
     ladder: TitleLadder = p.titles
@@ -317,7 +319,9 @@ def _title(p: Any, r: PersonRule, m: Any, ctx: StepContext) -> list[tuple[str, s
     if got is None:
         return [("unknown_title", "warning", f"the title is on no level of the contract's title ladder (titles), so {need}及以上 is not judged; add it there (under its series and level) if the bureau accepts it")]
     series, level, title = got
-    _, need_level, _ = ladder.find(need)  # type: ignore[misc]  # checked at load
+    required = ladder.find(need)
+    assert required is not None  # checked at load
+    need_level = required[1]
     if level < need_level:
         return [("title", "violation", f"title {title}; the contract requires {need}及以上")]
     if r.title_series is not None and series not in r.title_series:
