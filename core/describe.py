@@ -75,7 +75,7 @@ def describe_contract_step(b: Any, sep: str = " ") -> str:
         elif isinstance(v, tuple):
             v = "[" + ", ".join(str(x) for x in v) + "]"
         elif attrs.has(type(v)) and not isinstance(v, Operand):
-            v = getattr(v, "key", type(v).__name__)
+            v = getattr(v, "summary", None) or getattr(v, "key", type(v).__name__)
         elif isinstance(v, dict):  # ladders, categories: values, or list lengths
             v = "{" + ", ".join(f"{k}: {len(x)}项" if isinstance(x, tuple) else f"{k}={x}" for k, x in v.items()) + "}"
         parts.append(f"{a.name}={v}")

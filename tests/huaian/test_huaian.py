@@ -399,16 +399,6 @@ def test_expert_without_title_fails(contract: Any) -> None:
     assert violations(r) == [("staffing.title", "HA02", "四(二)2(2)")]
 
 
-def test_title_off_the_ladder_is_input_error(run: Any, tmp_path: Path) -> None:
-    text = EXAMPLE_ROSTER.read_text(encoding="utf-8").replace("主治医师", "主管护师")
-    p = tmp_path / "roster.csv"
-    p.write_text(text, encoding="utf-8")
-    res = run("compute", CITY, "--roster", str(p))
-    assert res.code == 2
-    assert "row 3.title: expected one of" in res.err and "(id HA02)" in res.err
-    assert "主管护师" not in res.err  # a cell's value is never quoted: it may be personal data
-
-
 @pytest.mark.parametrize(
     ("member", "education", "expected"),
     [
@@ -423,12 +413,6 @@ def test_title_off_the_ladder_is_input_error(run: Any, tmp_path: Path) -> None:
 def test_education(contract: Any, member: str, education: str, expected: list[Any]) -> None:
     r = compute(contract, changed(team(contract), member, education=education))
     assert violations(r) == expected
-
-
-def test_education_off_the_ladder_is_input_error(contract: Any) -> None:
-    with pytest.raises(InputError) as e:
-        compute(contract, changed(team(contract), "HA09", education="大学"))
-    assert e.value.problems[0].path == "row 10.education"
 
 
 @pytest.mark.parametrize(
