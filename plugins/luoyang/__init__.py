@@ -162,6 +162,14 @@ class LuoyangFacts(Value):
                             "(deductions are settled with each quarter; give it in that quarter's facts)",
                         )
                     )
+            if self.audit_levels:
+                problems.append(
+                    (
+                        "audit_levels",
+                        "a quarter's fact: the year-end settlement does not use it "
+                        "(deductions are settled with each quarter; give it in that quarter's facts)",
+                    )
+                )
             return problems
         if self.quarter_fees_paid is not None:
             problems.append(("quarter_fees_paid", "used only by the year-end settlement (period such as '2026'): the four quarters' fees as advanced"))
