@@ -370,3 +370,16 @@ def test_each_level_deducts_at_least_the_pooled_rate(contract: Any, pairs: list[
     lowest = min(D(p) / D(s) for s, p in pairs)
     tier = lambda rate: D("15000.00") if rate < D("0.8") else D("6000.00") if rate < D("0.9") else D("0.00")  # noqa: E731
     assert overall == tier(pooled) and each == tier(lowest)
+
+
+# ------------------------------------------------------------- simulate: per-level rates take the exact path
+def test_simulate_with_levels_gives_computes_figures(contract: Any) -> None:
+    pytest.importorskip("numpy")
+    c = contract(CITY).with_choices({"audit_levels": "each_level"})
+    levels = [level("市本级", rate="0.95"), level("嵩县", rate="0.89")]
+    facts = api.load_facts(c, {"period": "2026Q2", "enrolled_prior_year": 1000000, "audit_levels": levels})
+    sim = api.simulate(c, facts, scenarios=8, seed=1, vary=["breaches=poisson(1)"])
+    assert sim.engine == "scalar" and "levels" in (sim.engine_note or "")
+    # every scenario: 嵩县 89% < 90% → 2% of 300,000.00, whatever the breaches drawn
+    item = next(i for i in sim.to_dict()["items"] if i["key"] == "audit_deduction")
+    assert item["mean"] == "6000.00", item
