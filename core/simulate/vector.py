@@ -313,6 +313,8 @@ def _marginal_share(tiers: Any, tier: Any, score: Fx, whole: bool) -> Fx:
 
 
 def _threshold_deduction(p: Any, c: VCtx) -> dict[str, Fx]:
+    if p.levels is not None and p.levels.ref and c.lookup(p.levels.ref):
+        raise NotVectorisable("per-level rates (levels) have no vectorised form")  # the exact path runs the model itself
     base, rate = c.value(p.base), c.value(p.rate)
     share: Fx = ZERO_FX
     hit_masks = []

@@ -11,8 +11,15 @@ This module declares the contract, the shape of a period's facts (a quarter
 - the assessment-table interpretation (第三条(五)) is recorded each quarter,
   and under its ``score_required`` reading a quarter without a score is an
   input error;
-- a roster role the contract's head-count steps do not count is a finding
-  naming the roster ``id`` (a typo would otherwise be silently left out).
+- a roster role the contract's head-count steps do not count, or a roster
+  site that is neither 市本级 nor a 县区 they list, is a warning naming the
+  roster ``id`` (a typo would otherwise be silently left out, or silently
+  counted as a county);
+- the audit may be given per level (``[[audit_levels]]``: 市本级 = the
+  市医保中心's audit, and each 县区's, 第三条(三)); the facts check that each
+  level's site is one the contract knows and, under the default reading of
+  ``audit_levels``, that the levels give the counts the overall rate is
+  formed from.
 """
 
 from __future__ import annotations
@@ -32,6 +39,10 @@ from yibao.values import Value
 ASSESSMENT_TABLE = "assessment_table"
 #: the [[terms]] entry whose text the risk-sharing finding repeats
 FUND_RISK_TERM = "fund_overspend_risk"
+#: 第三条(三): one overall pass rate (default) or each level tested
+AUDIT_LEVELS = "audit_levels"
+#: 第四条(一)2: which sites are 县区 (their names are in the head-count steps)
+COUNTY_SITES = "county_sites"
 
 def _at_least_one(_: Any, attribute: Any, value: int) -> None:
     if value < 1:
@@ -51,6 +62,43 @@ class Audit(Value):
 
     sampled: int = attrs.field(validator=_at_least_one, metadata={"label": "稽核抽查件数", "clause": "第三条(三)"})
     passed: int = attrs.field(validator=[non_negative, _not_above_sampled], metadata={"label": "稽核合格件数", "clause": "第三条(三)"})
+
+
+def _optional_at_least_one(_: Any, attribute: Any, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise FieldError(attribute.name, f"expected at least 1 file sampled, got {value}")
+
+
+def _level_passed(self: Any, attribute: Any, value: int | None) -> None:
+    if value is not None and self.sampled is not None and value > self.sampled:
+        raise FieldError(
+            "passed", f"expected at most the {self.sampled} files sampled to pass, got {value}"
+        )
+
+
+@attrs.frozen(eq=False, repr=False, slots=False)
+class AuditLevel(Value):
+    """One level's 稽核 in the quarter (第三条(三): 市医保中心、县区医疗保障部门
+    每季度…稽核): ``site`` = ``市本级`` (the 市医保中心) or a 县区, and its
+    ``pass_rate`` or the files ``sampled`` and ``passed``."""
+
+    site: str = attrs.field(metadata={"label": "稽核级别（市本级或县区）", "clause": "第三条(三)"})
+    pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1, metadata={"label": "该级稽核合格率", "clause": "第三条(三)"})
+    sampled: int | None = attrs.field(default=None, validator=_optional_at_least_one, metadata={"label": "该级稽核抽查件数", "clause": "第三条(三)"})
+    passed: int | None = attrs.field(default=None, validator=[non_negative, _level_passed], metadata={"label": "该级稽核合格件数", "clause": "第三条(三)"})
+
+    @property
+    def counted(self) -> bool:
+        """Both counts are given (the level can be pooled into an overall rate)."""
+        return self.sampled is not None and self.passed is not None
+
+    @property
+    def rate(self) -> Decimal:
+        """``pass_rate``, or ``passed ÷ sampled`` (exact)."""
+        if self.pass_rate is not None:
+            return self.pass_rate
+        assert self.sampled is not None and self.passed is not None  # validate_against requires one form
+        return Decimal(self.passed) / Decimal(self.sampled)
 
 
 @attrs.frozen(eq=False, repr=False, slots=False)
@@ -73,6 +121,8 @@ class LuoyangFacts(Value):
     #: 稽核合格率 (0–1, or "89.9%"); or give ``[audit]`` with the counts
     audit_pass_rate: Decimal | None = attrs.field(default=None, validator=rate_0_1, metadata={"label": "稽核合格率", "clause": "第三条(三)"})
     audit: Audit | None = attrs.field(default=None, metadata={"label": "稽核", "clause": "第三条(三)"})
+    #: 第三条(三) per level: 市本级 (市医保中心) and each 县区; see the reading audit_levels
+    audit_levels: tuple[AuditLevel, ...] = attrs.field(default=(), metadata={"label": "分级稽核结果", "clause": "第三条(三)"})
     #: 第五条(二) failures counted in the quarter (default 0)
     breaches: int | None = attrs.field(default=None, validator=non_negative, metadata={"label": "未按要求履职次数", "clause": "第五条(二)"})
     #: 考核得分 (第三条(五)), 0–100; optional
@@ -82,12 +132,18 @@ class LuoyangFacts(Value):
 
     @property
     def audit_rate(self) -> Decimal | None:
-        """The pass rate the audit deduction uses: ``audit_pass_rate``, or
-        ``audit.passed ÷ audit.sampled`` (exact, never rounded)."""
+        """The overall pass rate: ``audit_pass_rate``, or ``audit.passed ÷
+        audit.sampled``, or — only ``[[audit_levels]]`` given, all with
+        counts — the files passed over the files sampled at every level
+        together (exact, never rounded)."""
         if self.audit_pass_rate is not None:
             return self.audit_pass_rate
         if self.audit is not None:
             return Decimal(self.audit.passed) / Decimal(self.audit.sampled)
+        if self.audit_levels and all(lv.counted for lv in self.audit_levels):
+            sampled = sum(lv.sampled or 0 for lv in self.audit_levels)
+            passed = sum(lv.passed or 0 for lv in self.audit_levels)
+            return Decimal(passed) / Decimal(sampled)
         return None
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
@@ -106,6 +162,14 @@ class LuoyangFacts(Value):
                             "(deductions are settled with each quarter; give it in that quarter's facts)",
                         )
                     )
+            if self.audit_levels:
+                problems.append(
+                    (
+                        "audit_levels",
+                        "a quarter's fact: the year-end settlement does not use it "
+                        "(deductions are settled with each quarter; give it in that quarter's facts)",
+                    )
+                )
             return problems
         if self.quarter_fees_paid is not None:
             problems.append(("quarter_fees_paid", "used only by the year-end settlement (period such as '2026'): the four quarters' fees as advanced"))
@@ -117,21 +181,85 @@ class LuoyangFacts(Value):
                     "a quarter is paid on enrolled_prior_year",
                 )
             )
-        if self.audit_pass_rate is None and self.audit is None:
+        if self.audit_pass_rate is None and self.audit is None and not self.audit_levels:
             problems.append(
                 (
                     "audit_pass_rate",
-                    "required for a quarter: give audit_pass_rate (0–1) or [audit] with sampled and passed",
+                    "required for a quarter: give audit_pass_rate (0–1), [audit] with sampled and passed, or [[audit_levels]]",
                 )
             )
         elif self.audit_pass_rate is not None and self.audit is not None:
             problems.append(("audit", "give either audit_pass_rate or [audit], not both"))
+        problems.extend(self._level_problems(contract))
         interp = contract.interpretations.get(ASSESSMENT_TABLE)
         if self.score is None and interp is not None and interp.choice == "score_required":
             problems.append(
                 ("score", f"required under the reading {ASSESSMENT_TABLE} = score_required ({interp.clause})")
             )
         return problems
+
+    def _level_problems(self, contract: Any) -> list[tuple[str, str]]:
+        """``[[audit_levels]]``: one form per level, each site once and known
+        to the contract, and — under the default reading, without an overall
+        rate — the counts the overall rate is formed from."""
+        problems: list[tuple[str, str]] = []
+        if not self.audit_levels:
+            return problems
+        interp = contract.interpretations.get(AUDIT_LEVELS)
+        each_level = interp is not None and interp.choice == "each_level"
+        listed, any_other = _known_sites(contract)
+        seen: set[str] = set()
+        for i, lv in enumerate(self.audit_levels):
+            at = f"audit_levels[{i}]"
+            if lv.pass_rate is not None and (lv.sampled is not None or lv.passed is not None):
+                problems.append((f"{at}.pass_rate", "give either pass_rate or sampled and passed, not both"))
+            elif lv.pass_rate is None and not lv.counted:
+                missing = "passed" if lv.sampled is not None else "sampled"
+                problems.append((f"{at}.{missing}", "expected pass_rate (0–1), or sampled and passed"))
+            elif not lv.counted and not each_level and self.audit_pass_rate is None and self.audit is None:
+                problems.append(
+                    (
+                        f"{at}.pass_rate",
+                        f"the overall pass rate ({AUDIT_LEVELS} = overall, 第三条(三)) is the files passed over the files "
+                        "sampled at every level: give sampled and passed here, or the overall audit_pass_rate or [audit]",
+                    )
+                )
+            if lv.site in seen:
+                problems.append((f"{at}.site", "expected each level once: this site is given twice"))
+            seen.add(lv.site)
+            if listed and not any_other and lv.site not in listed:
+                hint = closest(lv.site, listed)
+                problems.append(
+                    (
+                        f"{at}.site",
+                        "expected 市本级 (the 市医保中心's audit) or a 县区 of the contract's staffing steps (reading "
+                        f"{COUNTY_SITES})" + (f"; did you mean {hint!r}?" if hint else ""),
+                    )
+                )
+        if self.audit is not None and self.audit_levels and all(lv.counted for lv in self.audit_levels):
+            sampled = sum(lv.sampled or 0 for lv in self.audit_levels)
+            passed = sum(lv.passed or 0 for lv in self.audit_levels)
+            if (sampled, passed) != (self.audit.sampled, self.audit.passed):
+                problems.append(
+                    (
+                        "audit_levels",
+                        f"expected the levels to add up to [audit] ({self.audit.passed} of {self.audit.sampled}); "
+                        f"they add up to {passed} of {sampled}",
+                    )
+                )
+        return problems
+
+
+def _known_sites(contract: Any) -> tuple[tuple[str, ...], bool]:
+    """The sites the head-count steps name (市本级 and the 县区), and whether
+    the reading ``county_sites = any_other`` counts any other site as a 县区."""
+    sites: dict[str, None] = {}
+    for b in contract.steps:
+        if b.step.model == "headcount":
+            sites.update(dict.fromkeys(b.params.sites or ()))
+            sites.update(dict.fromkeys(b.params.exclude_sites or ()))
+    interp = contract.interpretations.get(COUNTY_SITES)
+    return tuple(sites), interp is not None and interp.choice == "any_other"
 
 
 yibao_register_contracts = declare_contract(
@@ -160,20 +288,50 @@ def yibao_assess_payout(contract: Any, facts: Any, ledger: Any) -> None:
 
 @hookimpl
 def yibao_check_staffing(contract: Any, facts: Any, roster: Any, ledger: Any) -> None:
-    """A roster role none of the head-count steps counts is a finding."""
+    """A roster role none of the head-count steps counts, or a site that is
+    neither 市本级 nor a listed 县区, is a warning naming the roster id."""
     steps = [b for b in contract.steps if b.step.model == "headcount"]
-    roles = sorted({b.params.role for b in steps if b.params.role})
-    if not roles:
+    if not steps:
         return
     clause = "、".join(dict.fromkeys(b.step.clause for b in steps))
+    roles = sorted({b.params.role for b in steps if b.params.role})
+    known, _ = _known_sites(contract)
+    unlisted = [m for m in roster if known and m.site not in known]
+    # the reading that decides whether an unlisted site counts among the 县区
+    iids = [b.params.unlisted_interpretation for b in steps if b.params.unlisted_interpretation]
+    counted = bool(unlisted and iids) and ledger.choice(iids[0]) == "any_other"
+    by_site: dict[str, list[Any]] = {}
+    for m in unlisted:
+        by_site.setdefault(m.site, []).append(m)
+    for site, rows in by_site.items():  # one finding per unknown site, naming its rows' ids
+        hint = closest(site, known)
+        shown = _shown_site(site)
+        ids = ", ".join(m.id for m in rows)
+        ledger.finding(
+            "staffing.unknown_site",
+            "warning",
+            f"roster id {ids} (rows {', '.join(str(m.row) for m in rows)}): site {shown} is neither 市本级 nor a 县区 "
+            "the contract's staffing lists, "
+            + (f"so it is counted among the 县区 (reading {iids[0]} = any_other)" if counted else "so no minimum counts it")
+            + (f"; did you mean {hint!r}?" if hint else ""),
+            clause,
+            site if shown == repr(site) else None,
+        )
     for m in roster:
-        if m.role not in roles:
+        if roles and m.role not in roles:
             hint = closest(m.role, roles)
             ledger.finding(
                 "staffing.unknown_role",
-                "violation",
+                "warning",  # not a breach of the contract: a role it does not name (a typo, or another post)
                 f"roster id {m.id} (row {m.row}): the role is none of {', '.join(roles)}, "  # not quoted: a cell may hold personal data
                 "so no role minimum counts it" + (f"; did you mean {hint!r}?" if hint else ""),
                 clause,
                 m.site,
             )
+
+
+def _shown_site(site: str) -> str:
+    """The site as the message quotes it: a place name is shown; a cell that
+    looks like an ID or phone number (six digits or more) is not."""
+    digits = max((len(run) for run in "".join(c if c.isdigit() else " " for c in site).split()), default=0)
+    return "(not shown: it looks like a number)" if digits >= 6 else repr(site)

@@ -52,3 +52,45 @@ def test_waive_interpretation(tmp_path: Path, choice: str, n: int, violations: i
     r = compute(c, roster(n))
     assert sum(f.key == "staffing.other" for f in r.findings) == violations
     assert [i.id for i in r.interpretations] == ["rest"]
+
+
+# ``sites`` with ``exclude_sites``: the sites a contract knows; ``unlisted_interpretation``
+# decides whether a site in neither list is counted (洛阳 第四条(一)2, county_sites).
+SITES = """
+[[steps]]
+model = "headcount"
+clause = "X"
+sites = ["A县", "B区"]
+exclude_sites = ["市本级"]
+minimum = 2
+finding_key = "staffing.counties"
+unlisted_interpretation = "sites"
+
+[[interpretations]]
+id = "sites"
+clause = "X"
+question = "a site in neither list?"
+choice = "{choice}"
+readings.listed = "not counted"
+readings.any_other = "counted"
+"""
+
+
+def at(*sites: str) -> tuple[StaffMember, ...]:
+    return tuple(StaffMember(id=f"S{i}", site=s, role="other") for i, s in enumerate(sites))
+
+
+@pytest.mark.parametrize(
+    ("choice", "sites", "short", "recorded"),
+    [
+        ("listed", ("A县", "B区"), False, False),  # both listed: 2, at the minimum; nothing unlisted
+        ("listed", ("A县", "市直"), True, True),  # 市直 not counted: 1 < 2
+        ("any_other", ("A县", "市直"), False, True),  # counted: 2
+        ("any_other", ("A县", "市本级"), True, False),  # the excluded site is never counted: 1 < 2
+        ("listed", ("A县", "市本级"), True, False),
+    ],
+)
+def test_unlisted_interpretation(tmp_path: Path, choice: str, sites: tuple[str, ...], short: bool, recorded: bool) -> None:
+    r = compute(load(tmp_path, SITES.format(choice=choice)), at(*sites))
+    assert any(f.key == "staffing.counties" for f in r.findings) is short
+    assert ("sites" in [i.id for i in r.interpretations]) is recorded

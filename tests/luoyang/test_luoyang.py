@@ -393,6 +393,7 @@ def test_unknown_role_is_a_finding_naming_the_id(contract: Any, tmp_path: Path) 
     r = api.compute(c, quarter(c), api.load_roster(p, c))
     found = [f for f in r.findings if f.key == "staffing.unknown_role"]
     assert len(found) == 1
+    assert found[0].severity == "warning"  # a role the contract does not count is no breach of it
     assert "Z999" in found[0].message and "'medical'" in found[0].message
     assert "某某" not in found[0].message
 
@@ -535,7 +536,8 @@ def test_show_lists_term_and_notice(run: Any) -> None:
     assert terms["termination_notice_days"]["clause"] == "第六条(五)"
     assert terms["term_years"]["value"] == 3 and terms["term_years"]["clause"] == "第二条"
     assert {i["id"] for i in info["interpretations"]} == {
-        "breach_count", "breach_rounding", "roster_breach", "assessment_table", "other_staff_minimum"
+        "breach_count", "breach_rounding", "roster_breach", "assessment_table", "other_staff_minimum",
+        "audit_levels", "county_sites",
     }
 
 

@@ -21,7 +21,16 @@ class Headcount(Model):
     minimum. ``waive_interpretation`` (optional) names the interpretation
     whose choice ``waived`` leaves this minimum unchecked (洛阳 第四条(一):
     "其余 20 名其他人员" may be the remainder of the total rather than a
-    minimum of its own); any other choice checks it."""
+    minimum of its own); any other choice checks it.
+
+    ``sites`` and ``exclude_sites`` together name the sites a contract knows
+    (洛阳: the 县区 counted, and 市本级): ``sites`` are counted, and a roster
+    site in neither list is *unlisted* — not counted, unless
+    ``unlisted_interpretation`` names an interpretation whose choice is
+    ``any_other``, which counts every site not in ``exclude_sites`` (the
+    reading that any branch below the city is a 县区). The interpretation
+    is recorded only when the roster has an unlisted site. Saying so in a
+    finding is the plugin's part (once per row, not once per step)."""
 
     name = "headcount"
     stage = "staffing"
@@ -36,12 +45,19 @@ class Headcount(Model):
         group: str | None = None
         finding_key: str = "staffing.headcount"
         waive_interpretation: str | None = None
+        unlisted_interpretation: str | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         if p.waive_interpretation and ctx.choice(p.waive_interpretation) == "waived":
             return {}
         staff: list[Any] = list(ctx.roster or ())
-        if p.sites is not None:
+        if p.sites is not None and p.exclude_sites is not None and p.unlisted_interpretation:
+            known = (*p.sites, *p.exclude_sites)
+            if any(m.site not in known for m in staff) and ctx.choice(p.unlisted_interpretation) == "any_other":
+                staff = [m for m in staff if m.site not in p.exclude_sites]
+            else:
+                staff = [m for m in staff if m.site in p.sites]
+        elif p.sites is not None:
             staff = [m for m in staff if m.site in p.sites]
         if p.exclude_sites is not None:
             staff = [m for m in staff if m.site not in p.exclude_sites]
