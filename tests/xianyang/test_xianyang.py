@@ -332,7 +332,9 @@ def test_every_item_is_always_present(contract: Any) -> None:
     assert [i.key for i in failed_loss.items] == keys
     netted = compute(contract, reading={"clawback_and_risk": "net_of_payouts"})
     assert [i.key for i in netted.items] == keys  # the same shape under either reading
-    assert len(keys) == len(set(keys)) == 26
+    based = compute(contract, reading={"surplus_base": "assessment_base"}, assessment_base=D("170000000"))
+    assert [i.key for i in based.items] == keys  # the same shape under either base of 第六条
+    assert len(keys) == len(set(keys)) == 27
     assert all(i.scope is None and i.kind == "payment" for i in failed_loss.items)
 
 
@@ -431,7 +433,7 @@ def test_show_has_the_terms_and_deadlines(run: Any) -> None:
     assert (deadlines["data_handover"]["count"], deadlines["data_handover"]["unit"]) == (15, "working_days")
     assert deadlines["data_handover"]["clause"] == "第十三条"
     assert (deadlines["op_cost_initial"]["count"], deadlines["op_cost_initial"]["unit"]) == (30, "working_days")
-    assert {i["id"] for i in res.json["interpretations"]} == {"clawback_and_risk", "first_month"}
+    assert {i["id"] for i in res.json["interpretations"]} == {"clawback_and_risk", "surplus_base", "first_month"}
     table = run("show", CITY, "--format", "table").out
     assert "兴平市" in table and "视为同意" in table and "15个工作日" in table
 
