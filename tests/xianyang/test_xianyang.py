@@ -415,8 +415,9 @@ def test_validate_catches_a_wrong_stated_part(run: Any, tmp_path: Path) -> None:
     bad = tmp_path / "contract.toml"
     bad.write_text(text.replace('parts = ["54.78万", "57.82万"]', 'parts = ["54.78万", "57.28万"]'), encoding="utf-8")
     res = run("validate", CITY, "--contract", str(bad), "--format", "json")
-    assert res.code == 1
-    assert any(f["key"] == "stated.op_cost_payments" and f["severity"] == "violation" for f in res.json["findings"])
+    assert res.code == 0  # a warning: the text disagrees with itself, no party breaches a duty
+    assert any(f["key"] == "stated.op_cost_payments" and f["severity"] == "warning" for f in res.json["findings"])
+    assert "No violation; 1 warning(s) to look at." in res.err
 
 
 # ------------------------------------------------------------- show: the non-monetary terms
