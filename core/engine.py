@@ -128,7 +128,7 @@ def yibao_validate_contract(contract: Contract, facts: Any, ledger: Ledger) -> N
             if total != check.total:
                 ledger.finding(
                     f"stated.{check.key}",
-                    "violation",
+                    "warning",
                     f"{check.label}: {parts} = {fmt_number(total)}, the contract states {fmt_number(check.total)}",
                     check.clause,
                 )
@@ -140,12 +140,12 @@ def yibao_validate_contract(contract: Contract, facts: Any, ledger: Ledger) -> N
             try:
                 words_value = from_daxie(check.words)
             except ValueError as exc:
-                ledger.finding(f"stated.{check.key}", "violation", f"{check.label}: {exc}", check.clause)
+                ledger.finding(f"stated.{check.key}", "warning", f"{check.label}: {exc}", check.clause)
                 continue
             ok = words_value == check.total
             ledger.finding(
                 f"stated.{check.key}",
-                "info" if ok else "violation",
+                "info" if ok else "warning",
                 f"{check.label}: {check.words} = {fmt_amount(words_value)}"
                 + (" ✓" if ok else f", the figure is {fmt_amount(check.total)}"),
                 check.clause,

@@ -141,7 +141,8 @@ def yibao_validate_contract(contract: Any, facts: Any, ledger: Any) -> None:
 
     Called by ``yibao validate`` (never by ``compute``): a stated total that its parts do not
     reproduce, a 大写 amount that differs from its figure, a stated figure that
-    the facts contradict. Each problem is a finding of severity ``violation``.
+    the facts contradict. Each problem is a finding of severity ``warning``: the
+    text disagrees with itself or with the facts, and no party has breached a duty.
 
     :param contract: the loaded contract.
     :param facts: the period's facts, or ``None`` when none were given.

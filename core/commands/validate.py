@@ -49,11 +49,12 @@ def cmd(
     result = api.validate(c, loaded[0] if loaded else None)
     emit(result.to_dict(), fmt, lambda: result_text([result]))
     rosters = [str(roster)] if roster is not None else [str(p) for f, fa in zip(files, loaded, strict=True) if (p := api.roster_path(fa, f))]
-    click.echo(_summary(files, rosters, sum(f.severity == "violation" for f in result.findings)), err=True)
+    n_warnings = sum(f.severity == "warning" for f in result.findings)
+    click.echo(_summary(files, rosters, sum(f.severity == "violation" for f in result.findings), n_warnings), err=True)
     ctx.exit(1 if result.has_violations else 0)
 
 
-def _summary(files: list[str], rosters: list[str], violations: int) -> str:
+def _summary(files: list[str], rosters: list[str], violations: int, warnings: int = 0) -> str:
     """What was checked and whether it passed, on stderr (either format)."""
     from ..i18n import tr  # noqa: PLC0415 - a message is shown
 
@@ -64,5 +65,7 @@ def _summary(files: list[str], rosters: list[str], violations: int) -> str:
     what = "; ".join(parts)
     if violations:
         return tr(f"Checked: {what}. {violations} violation(s) found.")
+    if warnings:
+        return tr(f"Checked: {what}. No violation; {warnings} warning(s) to look at.")
     return tr(f"Checked: {what}. No problem found.")
 

@@ -182,7 +182,7 @@ def _check_stated_revolving_fund(contract: Any, facts: Any, ledger: Any) -> None
     if _term_entry(contract, "revolving_fund_stated") is None:
         return
     severity, message, clause = _stated_revolving_fund(contract, facts, ledger)
-    if severity == "violation":
+    if severity == "warning":
         ledger.finding("funding.revolving_fund_differs", "warning", message, clause)
 
 
@@ -198,7 +198,7 @@ def _stated_revolving_fund(contract: Any, facts: Any, ledger: Any) -> tuple[str,
     try:
         stated = parse_decimal(entry.value)
     except ValueError as exc:
-        return "violation", f"{entry.label}: {exc}", entry.clause
+        return "warning", f"{entry.label}: {exc}", entry.clause
     year = contract.doc.term.start.year
     if facts is None:
         return (
@@ -217,7 +217,7 @@ def _stated_revolving_fund(contract: Any, facts: Any, ledger: Any) -> tuple[str,
     text = f"{entry.label}: {fmt_rate(rate)} × {fmt_amount(facts.prior_year_income)} = {fmt_amount(computed)}"
     if agrees:
         return "info", f"{text} ≈ {entry.value} ✓（精度 {fmt_amount(quantum)} 元）", entry.clause
-    return "violation", f"{text}, the contract states {entry.value}（精度 {fmt_amount(quantum)} 元）", entry.clause
+    return "warning", f"{text}, the contract states {entry.value}（精度 {fmt_amount(quantum)} 元）", entry.clause
 
 
 def _round_to(value: Decimal, quantum: Decimal) -> Decimal:

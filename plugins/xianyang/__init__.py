@@ -4,9 +4,10 @@ Everything it computes is in ``contract.toml``, as standard-model steps with
 their clauses: the premium and the first-month advance (第四条1), the
 operating cost in two payments (第五条), the risk adjustment (第六条) and the
 deductions from the operating cost (第十条3). This module declares the
-contract and the shape of a year's facts, and adds one thing no standard
-model covers: when the facts give the signing date, the dates of the
-deadlines counted from signing (info findings).
+contract and the shape of a year's facts, and adds what no standard model
+covers: when the facts give the signing date, the dates of the deadlines
+counted from signing (info findings); a 考核基数 (第四条2) given while the
+reading ``surplus_base`` measures 第六条 against the premium is said.
 """
 
 from __future__ import annotations
@@ -72,8 +73,11 @@ class XianyangFacts(Value):
     part of a deficit accepted as 政策性亏损 (第六条); ``assessment_passed``:
     whether the year's assessment passed (第五条); ``transfers``: the premium
     actually transferred (the advance and each monthly transfer), reconciled
-    against the premium at year end; ``signed_on``: the signing date, when
-    the deadlines counted from it should be dated.
+    against the premium at year end; ``assessment_base``: the 考核基数 of
+    第四条2 (2025年度实际发生保障基金数, growth not considered), the base of
+    第六条's surplus or overspending under the reading ``surplus_base =
+    assessment_base``; ``signed_on``: the signing date, when the deadlines
+    counted from it should be dated.
     """
 
     year: Year = attrs.field(metadata={"label": "保险年度", "clause": "第三条"})
@@ -82,6 +86,7 @@ class XianyangFacts(Value):
     policy_loss: Money = attrs.field(default=ZERO, validator=non_negative, metadata={"label": "政策性亏损（元）", "clause": "第六条"})
     deductions: Deductions = attrs.field(factory=Deductions, metadata={"label": "扣款", "clause": "第十条3"})
     transfers: Transfers | None = None
+    assessment_base: Money | None = attrs.field(default=None, validator=non_negative, metadata={"label": "考核基数：2025年度实际发生保障基金数（元）", "clause": "第四条2"})
     signed_on: dt.date | None = attrs.field(default=None, metadata={"label": "协议签订日期"})
 
     @property
@@ -132,9 +137,28 @@ class XianyangFacts(Value):
                     f"already paid out, got {fmt_amount(self.clawback)}",
                 )
             )
+        base = contract.interpretations.get("surplus_base")
+        if self.assessment_base is None and base is not None and base.choice == "assessment_base":
+            problems.append(("assessment_base", "required under surplus_base = assessment_base (考核基数: 2025年度实际发生保障基金数, 第四条2)"))
         if self.signed_on is not None and self.signed_on > term.end:
             problems.append(("signed_on", f"expected a date on or before the end of the term {term.end}, got {self.signed_on}"))
         return problems
+
+
+@hookimpl
+def yibao_share_risk(contract: Any, facts: XianyangFacts, ledger: Any) -> None:
+    """An ``assessment_base`` given while 第六条 is measured against the
+    premium (``surplus_base = premium``) is said, not used silently: an info
+    finding with the figure the other reading would measure against."""
+    if facts.assessment_base is None or "surplus_base" not in contract.interpretations or ledger.choice("surplus_base") != "premium":
+        return
+    ledger.finding(
+        "risk.assessment_base_not_used",
+        "info",
+        f"assessment_base = {fmt_amount(facts.assessment_base)} (第四条2) is not the base of the surplus or loss "
+        "under surplus_base = premium; choose surplus_base = assessment_base to use it",
+        "第四条2、第六条",
+    )
 
 
 @hookimpl

@@ -182,14 +182,15 @@ def test_hook_yibao_validate_contract(demo: Any) -> None:
     assert msgs["stated.words"] == ("info", "大写金额: 陆拾玖万玖仟元整 = 699000.00 ✓")
 
 
-def test_stated_arithmetic_mismatch_is_a_violation(demo: Any, tmp_path: Path) -> None:
+def test_stated_arithmetic_mismatch_is_a_warning(demo: Any, tmp_path: Path) -> None:
+    """The contract's text disagreeing with itself breaches no party's duty (docs/severities.md)."""
     _, reg = demo
     text = (Path(__file__).parent / "demo" / "contract.toml").read_text(encoding="utf-8")
     bad = tmp_path / "c.toml"
     bad.write_text(text.replace('parts = ["1万", 20000]', 'parts = ["1万", 20001]').replace("total = 699000", "total = 690000"), encoding="utf-8")
     r = api.validate(api.load_contract("demo", bad, reg=reg))
     sev = {f.key: f.severity for f in r.findings}
-    assert sev == {"stated.parts": "violation", "stated.words": "violation"}
+    assert sev == {"stated.parts": "warning", "stated.words": "warning"}
 
 
 def test_city_hooks_run_only_for_their_own_contract(demo: Any) -> None:

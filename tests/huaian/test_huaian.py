@@ -87,9 +87,9 @@ def edited_contract(tmp_path: Path, old: str, new: str) -> str:
 def test_validate_catches_words_that_disagree(run: Any, tmp_path: Path) -> None:
     p = edited_contract(tmp_path, 'words = "陆拾玖万玖仟元整"', 'words = "陆拾玖万捌仟元整"')
     res = run("validate", CITY, "--contract", p, "--format", "json")
-    assert res.code == 1
+    assert res.code == 0  # a warning: the text disagrees with itself, no party breaches a duty (docs/severities.md)
     found = [f for f in res.json["findings"] if f["key"] == "stated.contract_total"]
-    assert found[0]["severity"] == "violation" and "698000.00" in found[0]["message"]
+    assert found[0]["severity"] == "warning" and "698000.00" in found[0]["message"]
 
 
 # ------------------------------------------------------------- 五: quarterly fee

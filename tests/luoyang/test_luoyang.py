@@ -553,8 +553,8 @@ def test_validate_catches_a_wrong_stated_total(run: Any, tmp_path: Path) -> None
     draft = tmp_path / "draft.toml"
     draft.write_text(BUNDLED.read_text(encoding="utf-8").replace("parts = [40, 1, 2, 20]", "parts = [40, 1, 2, 19]"), encoding="utf-8")
     res = run("validate", CITY, "--contract", str(draft), "--format", "json")
-    assert res.code == 1
-    assert any(f["key"] == "stated.city_staff" and f["severity"] == "violation" for f in res.json["findings"])
+    assert res.code == 0  # a warning (the text disagrees with itself, no breach), reported on stderr
+    assert any(f["key"] == "stated.city_staff" and f["severity"] == "warning" for f in res.json["findings"])
 
 
 def test_facts_examples_start_with_schema_line() -> None:

@@ -1,5 +1,6 @@
 """Property tests (hypothesis): parts add up to totals, exactly, to the 分,
-under both readings of the clawback, passed or failed assessment."""
+under both readings of the clawback and of the base of 第六条 (premium or
+the 考核基数 of 第四条2), passed or failed assessment."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ issue = st.integers(min_value=300_000, max_value=1_000_000).map(lambda n: D(n) /
     n=st.tuples(counts, counts, counts, counts),
     issues=st.lists(issue, max_size=5),
     reading=st.sampled_from(["separate", "net_of_payouts"]),
+    assessment_base=st.one_of(st.none(), cents),
 )
 def test_parts_add_up(
-    payouts: D, policy: D, claw_share: int, passed: bool, n: tuple[int, int, int, int], issues: list[D], reading: str
+    payouts: D, policy: D, claw_share: int, passed: bool, n: tuple[int, int, int, int], issues: list[D], reading: str,
+    assessment_base: D | None,
 ) -> None:
-    c = C.with_choices({"clawback_and_risk": reading})
+    # assessment_base None: the default base (the premium); given: the 考核基数 reading
+    base = PREMIUM if assessment_base is None else assessment_base
+    c = C.with_choices({"clawback_and_risk": reading, "surplus_base": "premium" if assessment_base is None else "assessment_base"})
     clawback = (payouts * claw_share / 100).quantize(D("0.01"))
     late, ineligible, inquiries, attitude = n
     facts = api.load_facts(
@@ -44,6 +49,7 @@ def test_parts_add_up(
             "payouts": payouts,
             "policy_loss": policy,
             "assessment_passed": passed,
+            **({} if assessment_base is None else {"assessment_base": assessment_base}),
             "deductions": {
                 "late_settlements": late,
                 "ineligible_patients": ineligible,
@@ -60,9 +66,11 @@ def test_parts_add_up(
     assert a("op_cost_initial") + a("op_cost_remaining") == a("op_cost_total")
     counted = payouts - clawback if reading == "net_of_payouts" else payouts
     assert a("payouts_counted") == counted
-    assert a("surplus_return") + a("surplus_retained") == max(D(0), PREMIUM - counted)
+    assert a("surplus_base") == base
+    assert a("surplus_return") + a("surplus_retained") == max(D(0), base - counted)
     assert a("surplus_return") <= CAP
-    assert a("loss_bureau") + a("loss_insurer") == max(D(0), counted - PREMIUM)
+    assert a("loss_bureau") + a("loss_insurer") == max(D(0), counted - base)
+    assert a("surplus_return") == 0 or a("loss_insurer") + a("loss_bureau") == 0  # never both
     assert a("loss_bureau") <= policy
     # the clawback is returned once: on its own line, or through 第六条 as lower payouts
     assert a("fund_clawback") + (payouts - counted) == clawback
