@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class Block:
     marker: tuple[str, str] | None = None
     commands: tuple[Command, ...] = ()
     output: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_shell(self) -> bool:
