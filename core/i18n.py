@@ -164,7 +164,7 @@ def _has_messages(doc: Mapping[str, Any]) -> bool:
 
 def _msg(x: Any) -> Any:
     if isinstance(x, Mapping) and isinstance(x.get("message"), str):
-        return {**x, "message": tr(x["message"])}
+        return {**x, "message": tr_lines(x["message"]) if "\n" in x["message"] else tr(x["message"])}
     return x
 
 

@@ -285,8 +285,9 @@ def _shape_problems(data: Any, cls: Any, file: str | None, path: str, depth: int
             args = typing.get_args(t)
             elem = args[0] if args else Any
             if isinstance(value, (str, dict)):
-                hint = f" ([[{key}]] tables, not [{key}])" if isinstance(value, dict) and attrs.has(elem) else ""
-                out.append(Problem(file, where, f"expected a list{hint}, got {_kind(value)}"))
+                tables = isinstance(value, dict) and attrs.has(elem)
+                msg = f"expected a list ([[{key}]] tables, not [{key}]), got {_kind(value)}" if tables else f"expected a list, got {_kind(value)}"
+                out.append(Problem(file, where, msg))
             elif isinstance(value, list):
                 for i, x in enumerate(value):
                     out += _shape_problems(x, elem, file, join_path(where, i), depth + 1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .guides import guide_blocks
 
 
 def test_new_city_scaffold_loads_computes_and_breaks_cleanly(run: Any, tmp_path: Path) -> None:
@@ -98,12 +99,10 @@ def _worked_example() -> tuple[list[str], list[tuple[str, str, str]]]:
     """docs/plugin-guide.md, "Worked example": its shell blocks, and its
     file blocks as (marker, path, text) — a block preceded by
     ``<!-- file: PATH -->`` is that file, by ``<!-- steps of: PATH -->`` the
-    ``[[steps]]`` of that file."""
-    text = GUIDE.read_text(encoding="utf-8")
-    text = text[text.index("## Worked example") :]
-    text = text[: text.index("\n## ", 4)] if "\n## " in text[4:] else text
-    shell = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-    files = re.findall(r"<!-- (file|steps of): (\S+) -->\n```\w*\n(.*?)```", text, flags=re.S)
+    ``[[steps]]`` of that file (read by tests/core/guides.py)."""
+    worked = [b for b in guide_blocks(GUIDE.name) if b.section.startswith("Worked example")]
+    shell = [b.body for b in worked if b.lang == "sh"]
+    files = [(b.marker[0], b.marker[1], b.body) for b in worked if b.marker and b.marker[0] in ("file", "steps of")]
     return shell, files
 
 

@@ -5,7 +5,6 @@ template → fill → compute → statement)."""
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -14,13 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from .guides import commands
+
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "excel.md"
-
-
-def commands(text: str) -> list[str]:
-    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-    return [line.strip() for b in blocks for line in b.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def test_guide_commands_run(tmp_path: Path) -> None:
@@ -31,7 +27,7 @@ def test_guide_commands_run(tmp_path: Path) -> None:
         pytest.skip(f"WeasyPrint or Pango missing: {exc}")
     yibao = shutil.which("yibao") or str(Path(sys.executable).parent / "yibao")
     env = {**os.environ, "YIBAO_LANG": "zh"}
-    cmds = commands(GUIDE.read_text(encoding="utf-8"))
+    cmds = [c.text for c in commands(GUIDE.read_text(encoding="utf-8"))]
     assert any(c.startswith("yibao statement") for c in cmds)
     for cmd in cmds:
         argv = shlex.split(cmd)

@@ -70,15 +70,35 @@ def test_every_commands_help_has_both() -> None:
     assert i18n.untranslated(messages) == []
 
 
-def _template(node: ast.expr) -> str | None:
-    """An error message's English as a catalog template: an f-string's
-    values as ``{name}`` (numbered when a name repeats); of ``a + b``, ``a``."""
+def _templates(node: ast.expr | None, assigned: dict[str, list[ast.stmt]] | None = None) -> list[str]:
+    """The English a message expression can produce, as catalog templates:
+    an f-string's values as ``{name}`` (numbered when a name repeats); both
+    branches of ``a if c else b``; every combination of ``a + b``; a local
+    variable as each text it is assigned and extended to (``msg = …`` then
+    ``msg += …``, in the order of the code). What is not text the code
+    spells (``str(exc)``, ``p.message``: a message made elsewhere) gives none."""
+    if node is None:
+        return []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _templates(node.body, assigned) + _templates(node.orelse, assigned)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _template(node.left)
+        left, right = _templates(node.left, assigned), _templates(node.right, assigned)
+        return [a + b for a in left for b in right or ['{value}']]  # what the code does not spell: a value
+    if isinstance(node, ast.Name) and assigned and node.id in assigned:
+        done: list[str] = []
+        current: list[str] = []
+        for stmt in assigned[node.id]:
+            if isinstance(stmt, ast.Assign):
+                done += current
+                current = _templates(stmt.value, assigned)
+            elif isinstance(stmt, ast.AugAssign):
+                tails = _templates(stmt.value, assigned)
+                current = [a + b for a in current for b in tails] if tails else current
+        return done + current
     if not isinstance(node, ast.JoinedStr):
-        return None
+        return []
     out: list[str] = []
     seen: dict[str, int] = {}
     for v in node.values:
@@ -89,25 +109,103 @@ def _template(node: ast.expr) -> str | None:
             name = e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else "value"
             seen[name] = seen.get(name, 0) + 1
             out.append("{" + name + (str(seen[name]) if seen[name] > 1 else "") + "}")
-    return "".join(out)
+    return ["".join(out)]
+
+
+def _assignments(fn: ast.AST) -> dict[str, list[ast.stmt]]:
+    """A function's assignments to plain names, in the order of the code."""
+    out: dict[str, list[ast.stmt]] = {}
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            out.setdefault(n.targets[0].id, []).append(n)
+        elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(n.op, ast.Add):
+            out.setdefault(n.target.id, []).append(n)
+    for stmts in out.values():
+        stmts.sort(key=lambda s: (s.lineno, s.col_offset))
+    return out
+
+
+def _callee(call: ast.Call) -> str:
+    fn = call.func
+    return fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")
+
+
+#: the calls whose third argument is an input problem's message
+_MAKERS = {"one": 2, "Problem": 2}
+
+
+def core_input_error_messages() -> list[str]:
+    """The English of every input problem the core can raise: the message of
+    each ``InputError.one(…)`` and ``Problem(…)`` in core/, and of each call
+    to a helper that passes one of its parameters on as that message
+    (``_err(message)``, ``self.input_error(op, message)``)."""
+    core = Path(i18n.__file__).parent
+    trees = [ast.parse(f.read_text(encoding="utf-8")) for f in sorted(core.rglob("*.py"))]
+    functions = [fn for tree in trees for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    makers = dict(_MAKERS)
+    for fn in functions:  # helpers forwarding a parameter as the message
+        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
+        for call in ast.walk(fn):
+            if isinstance(call, ast.Call) and _callee(call) in _MAKERS and len(call.args) > _MAKERS[_callee(call)]:
+                arg = call.args[_MAKERS[_callee(call)]]
+                if isinstance(arg, ast.Name) and arg.id in params and fn.name not in makers:
+                    makers[fn.name] = params.index(arg.id)
+    assert {"_err", "input_error"} <= set(makers), makers
+    messages: list[str] = []
+    for fn in functions:
+        assigned = _assignments(fn)
+        for call in ast.walk(fn):
+            pos = makers.get(_callee(call)) if isinstance(call, ast.Call) else None
+            if pos is not None and len(call.args) > pos:  # type: ignore[union-attr]
+                messages += _templates(call.args[pos], assigned)  # type: ignore[union-attr]
+    return sorted(set(messages))
+
+
+def _is_code(line: str) -> bool:
+    """A line of a message that is a sample to copy (indented four spaces,
+    no ``#`` comment): shown as written in every language."""
+    return line.startswith("    ") and "#" not in line
+
+
+def _deeply_untranslated(message: str) -> bool:
+    """``message`` is not in the catalog, or it matches a template only
+    because a part (a ``{message}``) that is English text is not."""
+    exact, patterns = i18n._load()
+    if message in exact:
+        return False
+    for pattern, _zh in patterns:
+        m = pattern.match(message)
+        if m is not None:
+            # a part that is text (words, not only placeholders) must be translated too
+            return any(" " in re.sub(r"\{\w+\}", "", v).strip() and _deeply_untranslated(v) for v in m.groupdict().values())
+    return True
 
 
 def test_every_input_error_of_the_core_has_both() -> None:
-    """The message of every ``InputError.one(…)`` and ``Problem(…)`` in core/
-    (a message of several lines is translated line by line, not as a whole)."""
-    core = Path(i18n.__file__).parent
-    messages: list[str] = []
-    for f in sorted(core.rglob("*.py")):
-        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and len(node.args) >= 3:
-                fn = node.func
-                name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")
-                if name in ("one", "Problem"):
-                    text = _template(node.args[2])
-                    if text and "\n" not in text:
-                        messages.append(text)
-    assert len(messages) > 100
-    assert i18n.untranslated(messages) == []
+    """Every input problem of the core, in Chinese: a message of several
+    lines line by line (as it is shown), but the lines that are a sample to
+    copy; a message that ends in a hint, its own part too."""
+    messages = core_input_error_messages()
+    assert len(messages) > 150
+    lines = [line for m in messages for line in m.split("\n") if line.strip() and not _is_code(line)]
+    assert any("no holiday table for {year}" in line for line in lines) and any(line.startswith("no deadline {key}") for line in lines)
+    assert [line for line in lines if _deeply_untranslated(line)] == []
+
+
+def test_the_no_holiday_table_message_in_chinese(run: Any) -> None:
+    """A message of several lines (calendar.uncovered_year) is translated
+    line by line, on stderr and in the JSON error document; the TOML sample
+    in it is shown as written."""
+    r = run("deadline", "luoyang", "termination_notice", "--from", "2027-03-01", "--format", "table", env=ZH)
+    assert r.code == 2
+    assert "没有 2027 年的节假日表" in r.err and "no holiday table" not in r.err
+    assert "    [[calendar.years]]\n    year = 2027\n" in r.err
+    assert "in the contract TOML" not in r.err and "--calendar FILE" in r.err
+    j = run("deadline", "luoyang", "termination_notice", "--from", "2027-03-01", "--format", "json", env=ZH)
+    message = j.json["problems"][0]["message"]
+    assert message.startswith("没有 2027 年的节假日表") and "    [[calendar.years]]" in message
+    en = run("deadline", "luoyang", "termination_notice", "--from", "2027-03-01", "--format", "table", env={"YIBAO_LANG": "en"})
+    assert "no holiday table for 2027" in en.err
 
 
 def test_a_hint_is_translated_after_any_message(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ from yibao.errors import InputError
 from yibao.ledger import SCHEMA_VERSION, Store
 from yibao.ledger.entries import canonical, from_json
 
+from .guides import guide_blocks
 from .imports import imported_by
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -398,16 +399,8 @@ def test_a_process_killed_mid_write_leaves_the_ledger_consistent(contract: Any, 
 
 # ------------------------------------------------------------------ the docs walkthrough
 def _doc_commands() -> list[str]:
-    text = (ROOT / "docs" / "ledger.md").read_text(encoding="utf-8")
-    walk = text.split("## Walkthrough", 1)[1].split("\n## ", 1)[0]
-    cmds, inside = [], False
-    for line in walk.splitlines():
-        if line.startswith("```"):
-            inside = line.strip() == "```sh"
-            continue
-        if inside and line.strip():
-            cmds.append(line.strip())
-    return cmds
+    """The commands of docs/ledger.md's walkthrough (read by tests/core/guides.py)."""
+    return [c.text for b in guide_blocks("ledger.md") if b.section == "Walkthrough" and b.lang == "sh" for c in b.commands]
 
 
 def test_the_docs_walkthrough_runs(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
