@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..base import Model, StepContext
+from ..base import FindingSpec, Model, StepContext
 
 
 class Headcount(Model):
@@ -21,7 +21,14 @@ class Headcount(Model):
     minimum. ``waive_interpretation`` (optional) names the interpretation
     whose choice ``waived`` leaves this minimum unchecked (洛阳 第四条(一):
     "其余 20 名其他人员" may be the remainder of the total rather than a
-    minimum of its own); any other choice checks it."""
+    minimum of its own); any other choice checks it. ``exclude_role``
+    leaves one role out of the count (新乡: the 稽核人员 of 附件 二 counted
+    on top of the 派驻人员 of 第七条); ``exclude_role_interpretation``
+    (optional) names the interpretation whose choice ``among`` counts that
+    role too. ``elsewhere`` (optional) is the
+    finding raised, with the count and the roster ids, when staff at other
+    sites than ``sites`` are left out of the count (and are not of the
+    excluded role): they may have been meant to count."""
 
     name = "headcount"
     stage = "staffing"
@@ -36,12 +43,23 @@ class Headcount(Model):
         group: str | None = None
         finding_key: str = "staffing.headcount"
         waive_interpretation: str | None = None
+        exclude_role: str | None = None
+        exclude_role_interpretation: str | None = None
+        elsewhere: FindingSpec | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         if p.waive_interpretation and ctx.choice(p.waive_interpretation) == "waived":
             return {}
         staff: list[Any] = list(ctx.roster or ())
+        excluded = p.exclude_role
+        if excluded is not None and p.exclude_role_interpretation and ctx.choice(p.exclude_role_interpretation) == "among":
+            excluded = None
+        if excluded is not None:
+            staff = [m for m in staff if m.role != excluded]
         if p.sites is not None:
+            away = [m.id for m in staff if m.site not in p.sites and (p.role is None or m.role == p.role)]
+            if away and p.elsewhere is not None:
+                ctx.raise_finding(p.elsewhere, f"{len(away)}: {', '.join(away)}")
             staff = [m for m in staff if m.site in p.sites]
         if p.exclude_sites is not None:
             staff = [m for m in staff if m.site not in p.exclude_sites]
@@ -52,7 +70,7 @@ class Headcount(Model):
             where = p.group or (
                 "、".join(p.sites) if p.sites else ("除" + "、".join(p.exclude_sites) + "外各站点" if p.exclude_sites else "全部")
             )
-            who = f"role {p.role!r}" if p.role else "all roles"
+            who = f"role {p.role!r}" if p.role else f"all roles but {excluded!r}" if excluded else "all roles"
             ctx.finding(
                 p.finding_key,
                 "violation",
