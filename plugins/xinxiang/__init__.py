@@ -1,9 +1,13 @@
 """新乡市职工大额医疗费用补助项目承办合同（2025年度） — the Xinxiang plugin.
 
 Everything it computes is in ``contract.toml``, as standard-model steps with
-their clauses. This module only declares the contract and the shape of a
-year's facts: 年度总评分 and, per 行政区划 (第二十一条(4)), 参保人数,
-大额补助资金年度支出 and the part of a loss accepted as policy-driven.
+their clauses. This module declares the contract and the shape of a year's
+facts: 年度总评分 and, per 行政区划 (第二十一条(4)), 参保人数, 大额补助资金年度
+支出, the part of a loss accepted as policy-driven and the region's own score
+(第四十二条); and checks the optional ``[duties]`` counts against the bounds
+the contract's ``[[terms]]`` state (附件 一, 第三十一条, 第三十五条(一)) — the
+one piece of logic no standard model covers, kept here rather than in a model
+module that every compute would import.
 """
 
 from __future__ import annotations
