@@ -129,12 +129,17 @@ class StepContext:
 
     def lookup(self, name: str) -> Any:
         """An item of this scope (or contract-wide), else a fact of the scope
-        element, else a top-level fact; ``None`` when absent."""
+        element, else a top-level fact; ``None`` when absent. A scope
+        element's fact left out (``None``) falls through to the top-level
+        fact of that name: an element may override a contract-wide fact
+        (新乡 第四十二条: a region's own ``score``)."""
         v = self.ledger.get(name, self.scope)
         if v is not None:
             return v
-        if self.scope_facts is not None and hasattr(self.scope_facts, name):
-            return getattr(self.scope_facts, name)
+        if self.scope_facts is not None:
+            v = getattr(self.scope_facts, name, None)
+            if v is not None:
+                return v
         return getattr(self.facts, name, None)
 
     def value(self, op: Operand, default: Decimal | None = None) -> Decimal:

@@ -117,8 +117,10 @@ class VCtx:
             v = items.get((name, None))
         if v is not None:
             return v
-        if self.element is not None and hasattr(self.element, name):
-            return getattr(self.element, name)
+        if self.element is not None:  # an element's fact left out falls through, as in compute
+            v = getattr(self.element, name, None)
+            if v is not None:
+                return v
         return getattr(self.run.facts, name, None)
 
     def value(self, op: Operand, default: Decimal | None = None) -> Fx:
@@ -265,6 +267,13 @@ def _score_tiers(p: Any, c: VCtx) -> dict[str, Fx]:
     base = c.value(p.base)
     default = None if p.default_score is None else c.value(p.default_score).decimal()
     score = c.value(p.score, default=default)
+    if p.score.ref is not None and getattr(c.element, p.score.ref, None) is not None:
+        if p.scope_score_interpretation and c.choice(p.scope_score_interpretation) == "single":
+            top = getattr(c.run.facts, p.score.ref, None)
+            if top is None:
+                top = default
+            if top is not None:  # the contract-wide score, as compute keeps it
+                score = fx(top)
     bad = _or(lt(score, ZERO_FX), lt(fx(100), score))
     if bad is True or (not isinstance(bad, bool) and bool(np.any(bad))):
         c.input_error(str(p.score), "expected a score from 0 to 100")

@@ -72,7 +72,8 @@ def test_show_lists_parameters_terms_and_interpretations(run: Any) -> None:
     assert keys["approved_profit"]["clause"] == "第二十一条(1)(2)"
     assert "rate=3.85%" in keys["approved_profit"]["params"]
     assert {i["id"] for i in res.json["interpretations"]} == {
-        "fractional_points", "tier_rate_scope", "claims_amount_basis", "funding_base", "claims_benefit_year"
+        "fractional_points", "tier_rate_scope", "claims_amount_basis", "funding_base", "claims_benefit_year",
+        "auditors_seconded", "region_score",
     }
     assert any(d["key"] == "manual_reimbursement" and d["count"] == 20 for d in res.json["deadlines"])
     text = run("show", "xinxiang", "--format", "table").out
@@ -122,7 +123,8 @@ def test_table_is_the_default_on_a_terminal_json_otherwise(run: Any) -> None:
 
 
 def test_violations_exit_1_with_full_result(run: Any, write_toml: Any) -> None:
-    p = write_toml('year = 2025\nscore = 50\n[[regions]]\nname = "市本级"\ninsured = 10\npayouts = 0\n')
+    # 第三十一条: 政策宣传每年不少于2次; one is a breach of the insurer's duty (a violation)
+    p = write_toml('year = 2025\nscore = 50\n[[regions]]\nname = "市本级"\ninsured = 10\npayouts = 0\n[duties]\npublicity_campaigns = 1\n')
     res = run("compute", "xinxiang", "--facts", str(p), "--format", "json")
     assert res.code == 1
     assert res.json["items"] and any(f["severity"] == "violation" for f in res.json["findings"])

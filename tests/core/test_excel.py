@@ -56,7 +56,7 @@ def test_template_sheets_headers_notes_and_validation(run: Any, tmp_path: Path) 
     assert rows["year"][3] == "第五条"
     assert rows["roster"][0] == "花名册文件（相对本文件）"  # optional: no *
     regions = wb["行政区划"]
-    assert [c.value for c in regions[1]] == ["行政区划", "参保人数", "大额补助资金年度支出（元）", "政策性亏损（元）", "当年实际筹集资金（元）"]
+    assert [c.value for c in regions[1]] == ["行政区划", "参保人数", "大额补助资金年度支出（元）", "政策性亏损（元）", "当年实际筹集资金（元）", "本区划年度总评分"]
     note = regions["B1"].comment.text
     assert "regions[].insured" in note and "第十九条" in note and "必填" in note
     # a score is 0–100 (validated in Excel); a count is a whole number ≥ 0

@@ -125,6 +125,11 @@ class ScoreTiers(Model):
     (洛阳 第三条(五) ties payment to an assessment the contract does not
     tabulate: no score given -> full score, full payment); the formula says
     so. Without it a missing score is an input error.
+    In a scoped step a scope element's own ``score`` fact, when given,
+    replaces the top-level one for that element (新乡 第四十二条: each
+    level's agency assesses as 甲方), and the formula names it;
+    ``scope_score_interpretation`` (optional) names the interpretation whose
+    choice ``single`` keeps the top-level score for every element.
     """
 
     name = "score_tiers"
@@ -139,6 +144,7 @@ class ScoreTiers(Model):
         points_interpretation: str | None = None
         rate_interpretation: str | None = None
         default_score: Operand | None = attrs.field(default=None, converter=to_opt_operand)
+        scope_score_interpretation: str | None = None
 
         @tiers.validator
         def _check(self, attribute: Any, value: tuple[Tier, ...]) -> None:
@@ -149,6 +155,15 @@ class ScoreTiers(Model):
         default = None if p.default_score is None else ctx.value(p.default_score)
         defaulted = default is not None and p.score.ref is not None and ctx.lookup(p.score.ref) is None
         score = ctx.value(p.score, default=default)
+        own = None  # the scope element's own score, where it gives one
+        if p.score.ref is not None and getattr(ctx.scope_facts, p.score.ref, None) is not None:
+            own = f"{ctx.scope_path()}{p.score.ref}"
+            if p.scope_score_interpretation and ctx.choice(p.scope_score_interpretation) == "single":
+                top = getattr(ctx.facts, p.score.ref, None)
+                if top is None:
+                    top = default
+                if top is not None:  # a contract-wide score to keep (else the element's is all there is)
+                    score, own = Decimal(top), None
         if not ZERO <= score <= 100:
             ctx.input_error(p.score, f"expected a score from 0 to 100, got {score}")
         whole = bool(p.points_interpretation) and ctx.choice(p.points_interpretation) == "whole_points"
@@ -173,6 +188,8 @@ class ScoreTiers(Model):
             ded_formula = f"{fmt_amount(base)} × (1 − {fmt_rate(share)})"
         if defaulted:
             ded_formula += f"（未提供 {p.score}，按 {fmt_number(score)} 分计）"
+        if own is not None:
+            ded_formula += f"（{own} = {fmt_number(score)}）"
         deduction = to_fen(base * (ONE - share))
         paid = base - deduction
         return {

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..base import Model, StepContext
+from ..base import FindingSpec, Model, StepContext
 
 
 class Headcount(Model):
@@ -30,7 +30,15 @@ class Headcount(Model):
     ``any_other``, which counts every site not in ``exclude_sites`` (the
     reading that any branch below the city is a 县区). The interpretation
     is recorded only when the roster has an unlisted site. Saying so in a
-    finding is the plugin's part (once per row, not once per step)."""
+    finding is the plugin's part (once per row, not once per step).
+
+    ``exclude_role`` leaves one role out of the count (新乡: the 稽核人员 of
+    附件 二 counted on top of the 派驻人员 of 第七条);
+    ``exclude_role_interpretation`` (optional) names the interpretation whose
+    choice ``among`` counts that role too. ``elsewhere`` (optional) is the
+    finding raised, with the count and the roster ids, when staff at other
+    sites than ``sites`` are left out of the count (and are not of the
+    excluded role): they may have been meant to count."""
 
     name = "headcount"
     stage = "staffing"
@@ -46,11 +54,19 @@ class Headcount(Model):
         finding_key: str = "staffing.headcount"
         waive_interpretation: str | None = None
         unlisted_interpretation: str | None = None
+        exclude_role: str | None = None
+        exclude_role_interpretation: str | None = None
+        elsewhere: FindingSpec | None = None
 
     def compute(self, p: Any, ctx: StepContext) -> dict[str, tuple[Decimal, str]]:
         if p.waive_interpretation and ctx.choice(p.waive_interpretation) == "waived":
             return {}
         staff: list[Any] = list(ctx.roster or ())
+        excluded = p.exclude_role
+        if excluded is not None and p.exclude_role_interpretation and ctx.choice(p.exclude_role_interpretation) == "among":
+            excluded = None
+        if excluded is not None:
+            staff = [m for m in staff if m.role != excluded]
         if p.sites is not None and p.exclude_sites is not None and p.unlisted_interpretation:
             known = (*p.sites, *p.exclude_sites)
             if any(m.site not in known for m in staff) and ctx.choice(p.unlisted_interpretation) == "any_other":
@@ -58,6 +74,9 @@ class Headcount(Model):
             else:
                 staff = [m for m in staff if m.site in p.sites]
         elif p.sites is not None:
+            away = [m.id for m in staff if m.site not in p.sites and (p.role is None or m.role == p.role)]
+            if away and p.elsewhere is not None:
+                ctx.raise_finding(p.elsewhere, f"{len(away)}: {', '.join(away)}")
             staff = [m for m in staff if m.site in p.sites]
         if p.exclude_sites is not None:
             staff = [m for m in staff if m.site not in p.exclude_sites]
@@ -68,7 +87,7 @@ class Headcount(Model):
             where = p.group or (
                 "、".join(p.sites) if p.sites else ("除" + "、".join(p.exclude_sites) + "外各站点" if p.exclude_sites else "全部")
             )
-            who = f"role {p.role!r}" if p.role else "all roles"
+            who = f"role {p.role!r}" if p.role else f"all roles but {excluded!r}" if excluded else "all roles"
             ctx.finding(
                 p.finding_key,
                 "violation",
