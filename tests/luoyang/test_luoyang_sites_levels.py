@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_luoyang import roster_file  # 市本级 per role; counties split over 嵩县 and 孟津区
 from yibao import api
 from yibao.errors import InputError
 
@@ -37,23 +38,6 @@ URBAN = ["涧西区", "西工区", "老城区", "瀍河回族区", "洛龙区"]
 def quarter(contract: Any, **kw: Any) -> Any:
     data: dict[str, Any] = {"period": "2026Q2", "enrolled_prior_year": 1000000, "audit_pass_rate": 1, **kw}
     return api.load_facts(contract, data)
-
-
-def roster_file(tmp_path: Path, city: dict[str, int], counties: dict[str, int], extra: str = "") -> Path:
-    """市本级 staff per role; county staff per role split over 嵩县 and 孟津区; ``extra`` rows last."""
-    lines = ["id,name,site,role"]
-    n = 0
-    for role, k in city.items():
-        for _ in range(k):
-            n += 1
-            lines.append(f"C{n:03d},某某{n},市本级,{role}")
-    for role, k in counties.items():
-        for j in range(k):
-            n += 1
-            lines.append(f"X{n:03d},某某{n},{'孟津区' if j % 2 else '嵩县'},{role}")
-    p = tmp_path / "roster.csv"
-    p.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
-    return p
 
 
 def violations(r: Any) -> set[str]:
