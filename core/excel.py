@@ -44,6 +44,7 @@ from typing import Any
 import attrs
 
 from .errors import InputError, Problem
+from .inputs import split_optional
 
 #: rows of one Excel worksheet (the header included)
 MAX_ROWS = 1_048_576
@@ -103,17 +104,6 @@ def _meta(a: attrs.Attribute) -> tuple[str, str]:  # type: ignore[type-arg]
     return str(md.get("label") or a.name), str(md.get("clause") or "")
 
 
-def _strip_optional(tp: Any) -> tuple[Any, bool]:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, __import__("types").UnionType):
-        args = [x for x in typing.get_args(tp) if x is not type(None)]
-        optional = len(args) < len(typing.get_args(tp))
-        if len(args) == 1:
-            return args[0], optional
-        return typing.Union[tuple(args)], optional  # noqa: UP007 - built from a runtime tuple
-    return tp, False
-
-
 def _validators(a: attrs.Attribute) -> tuple[Any, ...]:  # type: ignore[type-arg]
     v = a.validator
     if v is None:
@@ -149,7 +139,7 @@ def layout(facts_class: type) -> list[Table]:
 
     def walk(cls: type, prefix: str, label_prefix: str, parent_required: bool) -> None:
         for a, key, lp, tp in _leaves(cls, prefix, label_prefix):
-            inner, optional = _strip_optional(tp)
+            inner, optional = split_optional(tp)
             label, clause = _meta(a)
             required = a.default is attrs.NOTHING and not optional and parent_required
             item = _seq_item(inner)
@@ -160,8 +150,8 @@ def layout(facts_class: type) -> list[Table]:
             elif item is not None and _is_attrs(item):
                 attrs.resolve_types(item)
                 cols = [
-                    Leaf(b.name, _meta(b)[0], _strip_optional(b.type)[0], _meta(b)[1],
-                         b.default is attrs.NOTHING and not _strip_optional(b.type)[1], _validators(b))
+                    Leaf(b.name, _meta(b)[0], split_optional(b.type)[0], _meta(b)[1],
+                         b.default is attrs.NOTHING and not split_optional(b.type)[1], _validators(b))
                     for b in attrs.fields(item)
                     if b.init and not b.name.startswith("_")
                 ]

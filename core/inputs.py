@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import stat
 import tomllib
+import types
 import typing
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -279,7 +280,7 @@ def _shape_problems(data: Any, cls: Any, file: str | None, path: str, depth: int
     for key, t in fields.items():
         if key not in data:
             continue
-        value, t = data[key], _non_optional(t)
+        value, t = data[key], split_optional(t)[0]
         where = join_path(path, key)
         if typing.get_origin(t) in (list, tuple, Sequence):
             args = typing.get_args(t)
@@ -296,14 +297,18 @@ def _shape_problems(data: Any, cls: Any, file: str | None, path: str, depth: int
     return out
 
 
-def _non_optional(t: Any) -> Any:
-    """``X | None`` -> ``X``; anything else as it is."""
-    origin = typing.get_origin(t)
-    if origin is typing.Union or str(origin) == "types.UnionType":
-        args = [a for a in typing.get_args(t) if a is not type(None)]
+def split_optional(tp: Any) -> tuple[Any, bool]:
+    """``X | None`` -> ``(X, True)``; ``X | Y | None`` -> ``(X | Y, True)``;
+    anything else -> ``(tp, False)``. One reading of a field's annotation
+    for every walker of the facts classes (this module, the Excel template,
+    the simulation's distributions)."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
         if len(args) == 1:
-            return args[0]
-    return t
+            return args[0], optional
+        return typing.Union[tuple(args)], optional  # noqa: UP007 - built from a runtime tuple
+    return tp, False
 
 
 def try_structure_parts(

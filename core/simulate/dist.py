@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import re
-import typing
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +42,7 @@ import attrs
 import numpy as np
 
 from ..errors import InputError, closest
+from ..inputs import split_optional
 from ..money import parse_decimal
 
 DISTRIBUTIONS = ("normal", "lognormal", "uniform", "triangular", "poisson", "bootstrap")
@@ -162,8 +162,7 @@ def _first_number(obj: Any) -> str:
 def _base_type(tp: Any) -> Any:
     """The number type a field holds: its own, inside an Optional, and under
     a ``NewType`` such as :data:`yibao.money.Money` (a Decimal to the 分)."""
-    args = [t for t in typing.get_args(tp) if t is not type(None)]
-    tp = args[0] if len(args) == 1 and typing.get_origin(tp) is not tuple else tp
+    tp = split_optional(tp)[0]
     while getattr(tp, "__supertype__", None) is not None:
         tp = tp.__supertype__
     return tp

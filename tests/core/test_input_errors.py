@@ -155,3 +155,18 @@ def test_every_money_field_is_marked_money() -> None:
     assert {"payouts", "prior_year_income", "prior_year_premium", "rolling_surplus_start", "march_batch"} <= money_fields(
         huaiyang.HuaiyangFacts
     )
+
+
+def test_split_optional_reads_both_spellings_of_optional() -> None:
+    """One reading of ``X | None`` for the facts walkers (inputs, the Excel
+    template, simulate): the ``|`` spelling and ``typing.Optional`` alike."""
+    import typing  # noqa: PLC0415
+
+    from yibao.inputs import split_optional  # noqa: PLC0415
+    from yibao.money import Money  # noqa: PLC0415
+
+    assert split_optional(int | None) == (int, True)
+    assert split_optional(typing.Optional[Money]) == (Money, True)  # noqa: UP045 - the other spelling is the point
+    assert split_optional(int | str | None) == (typing.Union[int, str], True)  # noqa: UP007
+    assert split_optional(tuple[int]) == (tuple[int], False)
+    assert split_optional(int) == (int, False)
