@@ -89,27 +89,54 @@ def _templates(node: ast.expr | None, assigned: dict[str, list[ast.stmt]] | None
     if isinstance(node, ast.Name) and assigned and node.id in assigned:
         done: list[str] = []
         current: list[str] = []
+        rest = {k: v for k, v in assigned.items() if k != node.id}  # a value made from itself: not again
         for stmt in assigned[node.id]:
             if isinstance(stmt, ast.Assign):
                 done += current
-                current = _templates(stmt.value, assigned)
+                current = _templates(stmt.value, rest)
             elif isinstance(stmt, ast.AugAssign):
-                tails = _templates(stmt.value, assigned)
+                tails = _templates(stmt.value, rest)
                 current = [a + b for a in current for b in tails] if tails else current
         return done + current
     if not isinstance(node, ast.JoinedStr):
         return []
-    out: list[str] = []
+    outs: list[str] = [""]
     seen: dict[str, int] = {}
     for v in node.values:
         if isinstance(v, ast.Constant):
-            out.append(str(v.value))
+            outs = [o + str(v.value) for o in outs]
         elif isinstance(v, ast.FormattedValue):
             e = v.value
+            # a local variable that is only ever words (``need = "exactly" if
+            # exactly else "at least"``): each of them, as the code spells it
+            words = _words_only(e, assigned) if v.conversion == -1 else None
+            if words:
+                outs = [o + w for o in outs for w in words]
+                continue
             name = e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else "value"
             seen[name] = seen.get(name, 0) + 1
-            out.append("{" + name + (str(seen[name]) if seen[name] > 1 else "") + "}")
-    return ["".join(out)]
+            outs = [o + "{" + name + (str(seen[name]) if seen[name] > 1 else "") + "}" for o in outs]
+    return outs
+
+
+def _words_only(node: ast.expr, assigned: dict[str, list[ast.stmt]] | None, depth: int = 0) -> list[str] | None:
+    """The texts ``node`` can be when it is only ever text the code spells
+    (a constant, ``a if c else b`` of them, a local variable assigned only
+    such values); else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        a, b = _words_only(node.body, assigned, depth), _words_only(node.orelse, assigned, depth)
+        return a + b if a is not None and b is not None else None
+    if isinstance(node, ast.Name) and assigned and node.id in assigned and depth < 3:
+        out: list[str] = []
+        for stmt in assigned[node.id]:
+            got = _words_only(stmt.value, assigned, depth + 1) if isinstance(stmt, ast.Assign) else None
+            if got is None:
+                return None
+            out += got
+        return out
+    return None
 
 
 def _assignments(fn: ast.AST) -> dict[str, list[ast.stmt]]:
@@ -132,6 +159,64 @@ def _callee(call: ast.Call) -> str:
 
 #: the calls whose third argument is an input problem's message
 _MAKERS = {"one": 2, "Problem": 2}
+#: and the calls of findings and field errors (a validator's message): the
+#: position of the message — ``ledger.finding(key, severity, message, …)``,
+#: ``ctx.finding(…)``, ``FieldError(field, message)``
+_SHOWN = {"finding": 2, "FieldError": 1}
+#: the severities: a tuple ``(…, "warning", message, …)`` is a finding's
+#: severity and message handed on (``person_rules._failures``, 淮阳's
+#: ``_stated_revolving_fund``)
+_SEVERITIES = ("info", "warning", "violation")
+
+
+def _functions(files: list[Path]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    trees = [ast.parse(f.read_text(encoding="utf-8")) for f in files]
+    return [fn for tree in trees for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _forwarders(functions: list[Any], base: dict[str, int]) -> dict[str, int]:
+    """``base`` plus each helper that passes one of its parameters on as
+    the message of a call of ``base`` (``_err(message)``,
+    ``self.input_error(op, message)``), by the parameter's position."""
+    makers = dict(base)
+    for fn in functions:
+        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
+        for call in ast.walk(fn):
+            if isinstance(call, ast.Call) and _callee(call) in base and len(call.args) > base[_callee(call)]:
+                arg = call.args[base[_callee(call)]]
+                if isinstance(arg, ast.Name) and arg.id in params and fn.name not in makers:
+                    makers[fn.name] = params.index(arg.id)
+    return makers
+
+
+def _messages(functions: list[Any], makers: dict[str, int], tuples: bool = False) -> list[str]:
+    """The English of every call of ``makers`` in ``functions`` (its
+    message argument as templates); with ``tuples``, also the message of
+    each tuple that carries a severity (``("warning", message, clause)``)
+    and of each ``(key, message)`` a facts class's ``validate_against``
+    appends."""
+    messages: list[str] = []
+    for fn in functions:
+        assigned = _assignments(fn)
+        for node in ast.walk(fn):
+            pos = makers.get(_callee(node)) if isinstance(node, ast.Call) else None
+            if pos is not None and len(node.args) > pos:  # type: ignore[union-attr]
+                messages += _templates(node.args[pos], assigned)  # type: ignore[union-attr]
+            if not tuples:
+                continue
+            if isinstance(node, ast.Tuple):
+                for i, e in enumerate(node.elts[:-1]):
+                    after = node.elts[i + 1]
+                    if isinstance(e, ast.Constant) and e.value in _SEVERITIES and not (isinstance(after, ast.Constant) and after.value in _SEVERITIES):
+                        messages += _templates(node.elts[i + 1], assigned)
+            if fn.name == "validate_against" and isinstance(node, ast.Call) and _callee(node) == "append":
+                (arg,) = node.args
+                if isinstance(arg, ast.Tuple) and len(arg.elts) == 2:
+                    messages += _templates(arg.elts[1], assigned)
+            if isinstance(node, ast.Call) and _callee(node) == "raise_finding" and len(node.args) > 1:
+                # the TOML's message (Chinese) with this detail in （）
+                messages += ["{message}（" + t + "）" for t in _templates(node.args[1], assigned)]
+    return sorted(set(messages))
 
 
 def core_input_error_messages() -> list[str]:
@@ -140,25 +225,24 @@ def core_input_error_messages() -> list[str]:
     to a helper that passes one of its parameters on as that message
     (``_err(message)``, ``self.input_error(op, message)``)."""
     core = Path(i18n.__file__).parent
-    trees = [ast.parse(f.read_text(encoding="utf-8")) for f in sorted(core.rglob("*.py"))]
-    functions = [fn for tree in trees for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    makers = dict(_MAKERS)
-    for fn in functions:  # helpers forwarding a parameter as the message
-        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
-        for call in ast.walk(fn):
-            if isinstance(call, ast.Call) and _callee(call) in _MAKERS and len(call.args) > _MAKERS[_callee(call)]:
-                arg = call.args[_MAKERS[_callee(call)]]
-                if isinstance(arg, ast.Name) and arg.id in params and fn.name not in makers:
-                    makers[fn.name] = params.index(arg.id)
+    functions = _functions(sorted(core.rglob("*.py")))
+    makers = _forwarders(functions, _MAKERS)
     assert {"_err", "input_error"} <= set(makers), makers
-    messages: list[str] = []
-    for fn in functions:
-        assigned = _assignments(fn)
-        for call in ast.walk(fn):
-            pos = makers.get(_callee(call)) if isinstance(call, ast.Call) else None
-            if pos is not None and len(call.args) > pos:  # type: ignore[union-attr]
-                messages += _templates(call.args[pos], assigned)  # type: ignore[union-attr]
-    return sorted(set(messages))
+    return _messages(functions, makers)
+
+
+def shown_messages(files: list[Path]) -> list[str]:
+    """The English of every message ``files`` can show besides input
+    problems: findings (``ledger.finding``, ``ctx.finding``, and the
+    severity tuples handed to them), field errors of validators
+    (``FieldError``), what ``validate_against`` returns, the details of
+    ``raise_finding``; and, for files outside core/, their input problems."""
+    functions = _functions(files)
+    makers = _forwarders(functions, {**_MAKERS, **_SHOWN})
+    return _messages(functions, makers, tuples=True)
+
+
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
 def _is_code(line: str) -> bool:
