@@ -604,3 +604,28 @@ def test_the_contract_texts_shown_are_chinese() -> None:
     bad = {"steps": [{"excess_finding": {"key": "funding.x", "message": "the March batch exceeds the total"}}]}
     assert untranslated_toml_texts(bad) == [("steps[0].excess_finding.message", "the March batch exceeds the total")]
     assert english_prose("3月划拨超过全年筹资总额（解释 uncovered_excess = debt，facts 的 march_batch）") == []
+
+
+# ------------------------------------------------------------ click's usage errors
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (("compute", "xinxiang", "--bogus"), "错误：没有选项 '--bogus'。是否应为 '--out'？", "Error: No such option '--bogus'. Did you mean '--out'?"),
+        (("compute",), "错误：缺少参数 'CITY'。", "Error: Missing argument 'CITY'."),
+        (("compute", "xinxiang", "--format", "xml"), "错误：'--format' 的值无效：'xml' 不是 'table', 'json', 'xlsx' 之一。", "Error: Invalid value for '--format': 'xml' is not one of"),
+        (("claims", "xinxiang", "x.csv", "--threads", "0"), "错误：'--threads' 的值无效：0 不在范围 x>=1 内。", "is not in the range x>=1."),
+        (("comptue",), "错误：没有命令 'comptue'。", "Error: No such command 'comptue'."),
+        (("compute", "xinxiang", "--facts"), "错误：选项 '--facts' 需要一个值。", "Error: Option '--facts' requires an argument."),
+    ],
+)
+def test_usage_errors_in_chinese(run: Any, args: tuple[str, ...], zh: str, en: str) -> None:
+    """click's own errors (a mistyped option, a missing argument, a value
+    its type refuses): Chinese by default, with the hint to --help; exit 2."""
+    r = run(*args, env=ZH)
+    assert r.code == 2
+    assert zh in r.err, r.err
+    assert "Error:" not in r.err and "Try '" not in r.err
+    if "'CITY'" in zh:
+        assert "用 'yibao compute --help' 查看帮助。" in r.err and "用法：" in r.err
+    e = run(*args, env={"YIBAO_LANG": "en"})
+    assert e.code == 2 and en in e.err
