@@ -90,7 +90,6 @@ class _UsageError(click.UsageError):
 
     def __init__(self, exc: click.UsageError) -> None:
         super().__init__(exc.format_message(), exc.ctx)
-        self.exit_code = exc.exit_code
 
     def format_message(self) -> str:
         return str(tr(self.message))

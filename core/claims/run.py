@@ -127,7 +127,7 @@ def run_claims(
             run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
             if out_tmp is not None and out_fmt is not None:
                 try:
-                    _write_out(run, con, "SELECT * FROM result ORDER BY row", Path(out_tmp), out_fmt, str(tmp), file, name=Path(out).name)
+                    _write_out(run, con, "SELECT * FROM result ORDER BY row", Path(out_tmp), out_fmt, str(tmp), file, name=Path(out).name if out is not None else None)
                 except duckdb.Error as exc:
                     if _out_of_memory(exc):
                         raise
