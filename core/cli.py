@@ -244,6 +244,10 @@ class YibaoGroup(click.Group):
             click.echo(problem_line(str(exc)), err=True)
             _error_as_json(ctx, [Problem(None, "", str(exc))])
             ctx.exit(2)
+        except click.UsageError as exc:
+            from .help import usage_error  # noqa: PLC0415 - only on the error path
+
+            raise usage_error(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:

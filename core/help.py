@@ -73,3 +73,35 @@ class Formatter(click.HelpFormatter):
             for line in lines[1:]:
                 self.write(" " * (first_col + self.current_indent) + line + "\n")
 
+
+
+def usage_error(exc: click.UsageError) -> click.UsageError:
+    """A usage error of click's (an unknown option, a missing argument, a
+    value its type refuses) shown in the user's language: the same error,
+    its message, hint and ``Error:`` translated as it is shown. ``exc``
+    itself in English."""
+    from .i18n import lang  # noqa: PLC0415
+
+    return exc if lang() == "en" or isinstance(exc, _UsageError) else _UsageError(exc)
+
+
+class _UsageError(click.UsageError):
+    """click's usage error, shown as click shows it, in Chinese."""
+
+    def __init__(self, exc: click.UsageError) -> None:
+        super().__init__(exc.format_message(), exc.ctx)
+
+    def format_message(self) -> str:
+        return str(tr(self.message))
+
+    def show(self, file: object = None) -> None:
+        from .i18n import trf  # noqa: PLC0415
+
+        ctx = self.ctx
+        if ctx is not None:
+            hint = ""
+            if ctx.command.get_help_option(ctx) is not None:
+                option = max(ctx.command.get_help_option_names(ctx), key=len)
+                hint = trf("Try '{command} {option}' for help.", command=ctx.command_path, option=option) + "\n"
+            click.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
+        click.echo(trf("Error: {message}", message=self.format_message()), err=True, color=ctx.color if ctx else None)

@@ -34,6 +34,8 @@ LANGS = ("zh", "en")
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _compiled: tuple[dict[str, str], list[tuple[re.Pattern[str], str]]] | None = None
+#: every entry of the catalog, templates as written (for :func:`trf`)
+_entries: dict[str, str] = {}
 
 
 def lang() -> str:
@@ -103,7 +105,8 @@ def _load() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
     if _compiled is None:
         exact: dict[str, str] = {}
         patterns: list[tuple[int, re.Pattern[str], str]] = []
-        for en, zh in catalog().items():
+        _entries.update(catalog())
+        for en, zh in _entries.items():
             if _PLACEHOLDER.search(en):
                 parts = _PLACEHOLDER.split(en)  # literal, name, literal, name, ...
                 regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
@@ -135,6 +138,20 @@ def tr(text: Any, depth: int = 0) -> Any:
     return text
 
 
+def trf(template: str, **values: Any) -> str:
+    """``template`` — a catalog ``msgid`` with ``{name}`` placeholders — in
+    the chosen language, with ``values`` put in **as they are**: what comes
+    from the user's files (a file name, a column header, a cell) is never
+    matched against the catalog. Translate a value that is a message
+    yourself (``message=tr(m)``). A template the catalog lacks is filled in
+    as written."""
+    text = template
+    if lang() != "en":
+        _load()
+        text = _entries.get(template, template)
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
 def tr_lines(text: str) -> str:
     """Each line of ``text`` translated on its own (a message of several lines)."""
     return "\n".join(tr(line) for line in text.split("\n"))
@@ -142,15 +159,16 @@ def tr_lines(text: str) -> str:
 
 def localize(doc: Any) -> Any:
     """A JSON document (a compute envelope, a validate result, an error
-    document) with its human messages translated: each finding's and each
-    problem's ``message``; everything else untouched. The same object when
-    the language is English or there is nothing to translate."""
+    document, a claims report) with its human messages translated: each
+    finding's, each problem's and each bad cell's (``bad``) ``message``;
+    everything else untouched. The same object when the language is
+    English or there is nothing to translate."""
     if lang() == "en" or not isinstance(doc, Mapping):
         return doc
     if not _has_messages(doc):
         return doc
     out = dict(doc)
-    for key in ("findings", "problems"):
+    for key in MESSAGE_LISTS:
         if isinstance(out.get(key), list):
             out[key] = [_msg(x) for x in out[key]]
     if isinstance(out.get("results"), list):
@@ -158,8 +176,12 @@ def localize(doc: Any) -> Any:
     return out
 
 
+#: the members of a JSON document that are lists of objects with a ``message``
+MESSAGE_LISTS = ("findings", "problems", "bad")
+
+
 def _has_messages(doc: Mapping[str, Any]) -> bool:
-    return bool(doc.get("findings") or doc.get("problems") or any(r.get("findings") for r in doc.get("results") or () if isinstance(r, Mapping)))
+    return bool(any(doc.get(k) for k in MESSAGE_LISTS) or any(r.get("findings") for r in doc.get("results") or () if isinstance(r, Mapping)))
 
 
 def _msg(x: Any) -> Any:

@@ -46,6 +46,7 @@ def run_claims(
     progress: ProgressFn | None = None,
     examples: int = 50,
     encoding: str | None = None,
+    translate: Callable[[str], str] | None = None,
 ) -> ClaimsReport:
     """Process a claim log (see :mod:`yibao.claims` and ``docs/claims.md``).
 
@@ -61,6 +62,12 @@ def run_claims(
     :param examples: how many bad rows the report itself carries.
     :param encoding: a CSV log's encoding (default UTF-8; a GBK/GB18030 log
         is refused with a message saying to pass ``gb18030``).
+    :param translate: the bad-rows CSV's ``message`` column in the reader's
+        language: called with each message as the checks write it (and
+        with the template :data:`.sql.DUPLICATE`), it returns the text to
+        write (the CLI passes :func:`yibao.i18n.tr`). Default: as written,
+        in English. The report's own ``bad`` cells stay as written; the
+        CLI translates them when it prints them.
     :raises InputError: the contract has no ``[claims]``, a column is
         missing, the file cannot be read, or a date needs an uncovered year.
     """
@@ -120,13 +127,13 @@ def run_claims(
             run("computing", sql.result_sql(contract.doc, cfg, basis, as_of, year_basis, has_incurred))
             if out_tmp is not None and out_fmt is not None:
                 try:
-                    _write_out(run, con, "SELECT * FROM result ORDER BY row", Path(out_tmp), out_fmt, str(tmp), file)
+                    _write_out(run, con, "SELECT * FROM result ORDER BY row", Path(out_tmp), out_fmt, str(tmp), file, name=Path(out).name if out is not None else None)
                 except duckdb.Error as exc:
                     if _out_of_memory(exc):
                         raise
                     raise InputError.one(str(out), "", f"cannot write: {_first_line(exc)}") from None
             summary = _summary(con, contract.doc, cfg, as_of, with_benefit)
-            bad = _bad_rows(con, file, bad_count, bad_tmp, examples, str(tmp))
+            bad = _bad_rows(con, file, bad_count, bad_tmp, examples, str(tmp), translate)
             if bad_tmp is not None and not bad_count:
                 bad_tmp.unlink()  # no bad rows: no bad-rows file
         except (duckdb.InterruptException, RuntimeError) as exc:
@@ -247,15 +254,17 @@ def _utf8_source(file: str, encoding: str | None, tmp: str) -> str:
     return file
 
 
-def _write_out(run: _Runner, con: Any, query: str, out: Path, fmt: str, tmp: str, source: str) -> None:
+def _write_out(run: _Runner, con: Any, query: str, out: Path, fmt: str, tmp: str, source: str, name: str | None = None) -> None:
     """Write a query's rows to ``out`` atomically: Parquet as DuckDB writes
     it; CSV for Excel (a UTF-8 BOM, text cells that would run as formulas
-    neutralised); a workbook up to Excel's row limit."""
+    neutralised); a workbook up to Excel's row limit. ``name``: the file's
+    name as progress shows it (``out`` may be the temporary file)."""
+    name = name or out.name
     from ..excel import atomic  # noqa: PLC0415 - no openpyxl: only the atomic rename
 
     if fmt == "parquet":
         with atomic(out, [source]) as part:
-            run(f"writing {out.name}", sql.copy_sql(query, str(part), "parquet"))
+            run(f"writing {name}", sql.copy_sql(query, str(part), "parquet"))
         return
     if fmt == "xlsx":
         from ..excel import write_rows  # noqa: PLC0415
@@ -271,7 +280,7 @@ def _write_out(run: _Runner, con: Any, query: str, out: Path, fmt: str, tmp: str
         write_rows(out, header, batches(), n, [source])
         return
     plain = str(Path(tmp) / "out.csv")
-    run(f"writing {out.name}", sql.copy_sql(_neutralised(con, query), plain, "csv"))
+    run(f"writing {name}", sql.copy_sql(_neutralised(con, query), plain, "csv"))
     with atomic(out, [source]) as part, open(part, "wb") as dst, open(plain, "rb") as src:
         dst.write(b"\xef\xbb\xbf")
         shutil.copyfileobj(src, dst, 1 << 20)
@@ -484,15 +493,21 @@ def _summary(con: Any, doc: Any, cfg: ClaimsDoc, as_of: dt.date | None, with_ben
     return tuple(sorted(out, key=lambda s: (s.year, order.get(s.kind, 99))))
 
 
-def _bad_rows(con: Any, file: str, count: int, target: Path | None, examples: int, tmp: str) -> tuple[BadRow, ...]:
+def _bad_rows(
+    con: Any, file: str, count: int, target: Path | None, examples: int, tmp: str, translate: Callable[[str], str] | None = None
+) -> tuple[BadRow, ...]:
     """The first ``examples`` bad cells for the report, and all of them in
     the bad-rows CSV (``target``: the temporary file of ``--bad-rows``, else
-    of the file next to ``--out``)."""
+    of the file next to ``--out``), its messages through ``translate``."""
     if count == 0:
         return ()
     cells = sql.bad_cells_sql()
     if target is not None:
-        _write_out(_Runner(con, None), con, cells, Path(target), "csv", tmp, file)
+        shown = cells
+        if translate is not None:  # a dozen different messages at most: translated once each, in SQL
+            found = [r[0] for r in con.execute(sql.distinct_messages_sql(cells)).fetchall()]
+            shown = sql.messages_sql(cells, {m: translate(m) for m in found}, translate(sql.DUPLICATE))
+        _write_out(_Runner(con, None), con, shown, Path(target), "csv", tmp, file)
     got = con.execute(f"{cells} LIMIT {int(examples)}").fetchall()
     return tuple(BadRow(file, int(r[0]), r[1], r[2], r[3]) for r in got)
 

@@ -219,7 +219,7 @@ def parse_sql(cfg: ClaimsDoc, src: Source, cols: Mapping[str, tuple[str, str]], 
             ]
             select.append("incurred_on")
     if extra:
-        checks.append(("extra_fields <> ''", f"(after column {src.header_len})", "extra_fields", "more fields than the header has"))
+        checks.append(("extra_fields <> ''", EXTRA_COLUMN.format(n=src.header_len), "extra_fields", "more fields than the header has"))
     # the cells are built only for the rows where some check fails
     any_bad = " OR ".join(f"coalesce({cond}, false)" for cond, *_ in checks)
     cells = ", ".join(_cell(cond, column, raw, message) for cond, column, raw, message in checks)
@@ -235,6 +235,12 @@ def duplicate_count_sql() -> str:
     return "SELECT count(claim_id) - count(DISTINCT claim_id) FROM claims WHERE claim_id IS NOT NULL AND trim(claim_id) <> ''"
 
 
+#: the ``column`` of a bad cell past the header's last field; ``{n}``: how many the header has
+EXTRA_COLUMN = "(after column {n})"
+#: the message of a ``claim_id`` an earlier row already has; ``{row}``: that row
+DUPLICATE = "duplicate claim_id: first in row {row}"
+
+
 def duplicates_sql(header: str) -> list[str]:
     """Flag every row whose claim_id an earlier row already has (a claim
     paid twice otherwise): the statements that rebuild ``claims`` with one
@@ -242,7 +248,7 @@ def duplicates_sql(header: str) -> list[str]:
     is still the row number (an UPDATE would move the rows it changes)."""
     cell = (
         f"{{'column': '{sql_str(header)}', 'value': c.claim_id, "
-        "'message': 'duplicate claim_id: first in row ' || CAST(d.first_row AS VARCHAR)}"
+        f"'message': {_with_row(DUPLICATE, 'CAST(d.first_row AS VARCHAR)')}}}"
     )
     firsts = (
         "SELECT rid, first_row FROM (SELECT rowid AS rid, min(rowid) OVER (PARTITION BY claim_id) + 1 AS first_row "
@@ -255,6 +261,37 @@ def duplicates_sql(header: str) -> list[str]:
         "DROP TABLE claims",
         "ALTER TABLE claims_checked RENAME TO claims",
     ]
+
+
+def _with_row(template: str, row: str) -> str:
+    """``template`` as an SQL text expression, its ``{row}`` the expression ``row``."""
+    before, _, after = template.partition("{row}")
+    return " || ".join([f"'{sql_str(before)}'", row] + ([f"'{sql_str(after)}'"] if after else []))
+
+
+def messages_sql(query: str, shown: Mapping[str, str], duplicate: str | None = None) -> str:
+    """``query`` — rows ``row, column, value, message`` (:func:`bad_cells_sql`)
+    — with each ``message`` as the reader is to see it: ``shown`` maps a
+    message as the checks write it to its text in the user's language;
+    ``duplicate`` is :data:`DUPLICATE` in that language (with its
+    ``{row}``). A message neither covers is kept as it is. Only the text
+    changes: the cells stay the STRUCTs of :func:`parse_sql`, translated on
+    the way out."""
+    cases = [f"WHEN message = '{sql_str(en)}' THEN '{sql_str(text)}'" for en, text in shown.items() if text != en]
+    prefix = DUPLICATE.partition("{row}")[0]
+    if duplicate is not None and duplicate != DUPLICATE and "{row}" in duplicate:
+        first_row = f"substr(message, {len(prefix) + 1})"  # the rest: the row number
+        cases.append(f"WHEN starts_with(message, '{sql_str(prefix)}') THEN {_with_row(duplicate, first_row)}")
+    if not cases:
+        return query
+    return f'SELECT "row", "column", "value", CASE {" ".join(cases)} ELSE message END AS message FROM ({query})'
+
+
+def distinct_messages_sql(query: str) -> str:
+    """The different messages of ``query``'s bad cells but the duplicates'
+    (one per first row: as many as rows, translated by template instead)."""
+    prefix = DUPLICATE.partition("{row}")[0]
+    return f"SELECT DISTINCT message FROM ({query}) WHERE NOT starts_with(message, '{sql_str(prefix)}')"
 
 
 def bad_cells_sql() -> str:

@@ -3,6 +3,7 @@ benefits, and the counts that feed a period's deductions."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import click
 
 from ..calendar import calendar_for
 from ..claims import render_report, run_claims
+from ..claims.sql import EXTRA_COLUMN
 from . import _common as _c
 from ._common import DATE, Progress, contract_option, emit, format_option, load_contract
 
@@ -61,9 +63,12 @@ def cmd(
       yibao claims xinxiang log.csv --reading claims_amount_basis=whole_cost
       yibao claims xinxiang 导出.csv --encoding gb18030 --out 结果.xlsx
     """
+    from ..i18n import lang, localize, tr, trf  # noqa: PLC0415 - not on compute's path
+
     c = load_contract(ctx, city, contract_file, readings)
     cal = calendar_for(c, calendars)
     show = sys.stderr.isatty() if progress is None else progress
+    shown = Progress() if show else None
     report = run_claims(
         c,
         file,
@@ -73,14 +78,23 @@ def cmd(
         as_of=as_of.date() if as_of else None,
         memory_limit=memory_limit,
         threads=threads,
-        progress=Progress() if show else None,
+        progress=(lambda step, pct: shown(tr(step), pct)) if shown is not None else None,  # the step in the reader's language
         encoding=encoding,
+        translate=tr if lang() != "en" else None,
     )
     if report.bad_rows:
+        # the messages in the reader's language; file, column header and
+        # cell as they are in the log
         for b in report.bad:
-            click.echo(f"bad row: {b}", err=True)
+            got = trf("empty") if b.value is None else repr(b.value)
+            extra = re.fullmatch(re.escape(EXTRA_COLUMN).replace(r"\{n\}", r"(\d+)"), b.column)  # not a header: fields past the last
+            column = trf(EXTRA_COLUMN, n=extra.group(1)) if extra else b.column
+            click.echo(trf("bad row: {file}: row {row}: {column}: {message} (got {got})", file=b.file, row=b.row, column=column, message=tr(b.message), got=got), err=True)
         more = report.bad_rows - len({b.row for b in report.bad})
-        where = f"all listed in {report.bad_rows_file}" if report.bad_rows_file else "pass --bad-rows FILE to list all"
-        click.echo(f"{report.bad_rows} bad row(s) not processed{f' ({more} more not shown)' if more > 0 else ''}; {where}", err=True)
-    emit(report.to_dict(), fmt, lambda: render_report(report))
+        if report.bad_rows_file:
+            line = "{n} bad row(s) not processed ({more} more not shown); all listed in {file}" if more > 0 else "{n} bad row(s) not processed; all listed in {file}"
+        else:
+            line = "{n} bad row(s) not processed ({more} more not shown); pass --bad-rows FILE to list all" if more > 0 else "{n} bad row(s) not processed; pass --bad-rows FILE to list all"
+        click.echo(trf(line, n=report.bad_rows, more=more, file=report.bad_rows_file), err=True)
+    emit(localize(report.to_dict()) if report.bad else report.to_dict(), fmt, lambda: render_report(report))
     ctx.exit(1 if report.has_violations else 0)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,27 +90,54 @@ def _templates(node: ast.expr | None, assigned: dict[str, list[ast.stmt]] | None
     if isinstance(node, ast.Name) and assigned and node.id in assigned:
         done: list[str] = []
         current: list[str] = []
+        rest = {k: v for k, v in assigned.items() if k != node.id}  # a value made from itself: not again
         for stmt in assigned[node.id]:
             if isinstance(stmt, ast.Assign):
                 done += current
-                current = _templates(stmt.value, assigned)
+                current = _templates(stmt.value, rest)
             elif isinstance(stmt, ast.AugAssign):
-                tails = _templates(stmt.value, assigned)
+                tails = _templates(stmt.value, rest)
                 current = [a + b for a in current for b in tails] if tails else current
         return done + current
     if not isinstance(node, ast.JoinedStr):
         return []
-    out: list[str] = []
+    outs: list[str] = [""]
     seen: dict[str, int] = {}
     for v in node.values:
         if isinstance(v, ast.Constant):
-            out.append(str(v.value))
+            outs = [o + str(v.value) for o in outs]
         elif isinstance(v, ast.FormattedValue):
             e = v.value
+            # a local variable that is only ever words (``need = "exactly" if
+            # exactly else "at least"``): each of them, as the code spells it
+            words = _words_only(e, assigned) if v.conversion == -1 else None
+            if words:
+                outs = [o + w for o in outs for w in words]
+                continue
             name = e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else "value"
             seen[name] = seen.get(name, 0) + 1
-            out.append("{" + name + (str(seen[name]) if seen[name] > 1 else "") + "}")
-    return ["".join(out)]
+            outs = [o + "{" + name + (str(seen[name]) if seen[name] > 1 else "") + "}" for o in outs]
+    return outs
+
+
+def _words_only(node: ast.expr, assigned: dict[str, list[ast.stmt]] | None, depth: int = 0) -> list[str] | None:
+    """The texts ``node`` can be when it is only ever text the code spells
+    (a constant, ``a if c else b`` of them, a local variable assigned only
+    such values); else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        a, b = _words_only(node.body, assigned, depth), _words_only(node.orelse, assigned, depth)
+        return a + b if a is not None and b is not None else None
+    if isinstance(node, ast.Name) and assigned and node.id in assigned and depth < 3:
+        out: list[str] = []
+        for stmt in assigned[node.id]:
+            got = _words_only(stmt.value, assigned, depth + 1) if isinstance(stmt, ast.Assign) else None
+            if got is None:
+                return None
+            out += got
+        return out
+    return None
 
 
 def _assignments(fn: ast.AST) -> dict[str, list[ast.stmt]]:
@@ -132,6 +160,64 @@ def _callee(call: ast.Call) -> str:
 
 #: the calls whose third argument is an input problem's message
 _MAKERS = {"one": 2, "Problem": 2}
+#: and the calls of findings and field errors (a validator's message): the
+#: position of the message — ``ledger.finding(key, severity, message, …)``,
+#: ``ctx.finding(…)``, ``FieldError(field, message)``
+_SHOWN = {"finding": 2, "FieldError": 1}
+#: the severities: a tuple ``(…, "warning", message, …)`` is a finding's
+#: severity and message handed on (``person_rules._failures``, 淮阳's
+#: ``_stated_revolving_fund``)
+_SEVERITIES = ("info", "warning", "violation")
+
+
+def _functions(files: list[Path]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    trees = [ast.parse(f.read_text(encoding="utf-8")) for f in files]
+    return [fn for tree in trees for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _forwarders(functions: list[Any], base: dict[str, int]) -> dict[str, int]:
+    """``base`` plus each helper that passes one of its parameters on as
+    the message of a call of ``base`` (``_err(message)``,
+    ``self.input_error(op, message)``), by the parameter's position."""
+    makers = dict(base)
+    for fn in functions:
+        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
+        for call in ast.walk(fn):
+            if isinstance(call, ast.Call) and _callee(call) in base and len(call.args) > base[_callee(call)]:
+                arg = call.args[base[_callee(call)]]
+                if isinstance(arg, ast.Name) and arg.id in params and fn.name not in makers:
+                    makers[fn.name] = params.index(arg.id)
+    return makers
+
+
+def _messages(functions: list[Any], makers: dict[str, int], tuples: bool = False) -> list[str]:
+    """The English of every call of ``makers`` in ``functions`` (its
+    message argument as templates); with ``tuples``, also the message of
+    each tuple that carries a severity (``("warning", message, clause)``)
+    and of each ``(key, message)`` a facts class's ``validate_against``
+    appends."""
+    messages: list[str] = []
+    for fn in functions:
+        assigned = _assignments(fn)
+        for node in ast.walk(fn):
+            pos = makers.get(_callee(node)) if isinstance(node, ast.Call) else None
+            if pos is not None and len(node.args) > pos:  # type: ignore[union-attr]
+                messages += _templates(node.args[pos], assigned)  # type: ignore[union-attr]
+            if not tuples:
+                continue
+            if isinstance(node, ast.Tuple):
+                for i, e in enumerate(node.elts[:-1]):
+                    after = node.elts[i + 1]
+                    if isinstance(e, ast.Constant) and e.value in _SEVERITIES and not (isinstance(after, ast.Constant) and after.value in _SEVERITIES):
+                        messages += _templates(node.elts[i + 1], assigned)
+            if fn.name == "validate_against" and isinstance(node, ast.Call) and _callee(node) == "append":
+                (arg,) = node.args
+                if isinstance(arg, ast.Tuple) and len(arg.elts) == 2:
+                    messages += _templates(arg.elts[1], assigned)
+            if isinstance(node, ast.Call) and _callee(node) == "raise_finding" and len(node.args) > 1:
+                # the TOML's message (Chinese) with this detail in （）
+                messages += ["{message}（" + t + "）" for t in _templates(node.args[1], assigned)]
+    return sorted(set(messages))
 
 
 def core_input_error_messages() -> list[str]:
@@ -140,25 +226,24 @@ def core_input_error_messages() -> list[str]:
     to a helper that passes one of its parameters on as that message
     (``_err(message)``, ``self.input_error(op, message)``)."""
     core = Path(i18n.__file__).parent
-    trees = [ast.parse(f.read_text(encoding="utf-8")) for f in sorted(core.rglob("*.py"))]
-    functions = [fn for tree in trees for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    makers = dict(_MAKERS)
-    for fn in functions:  # helpers forwarding a parameter as the message
-        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
-        for call in ast.walk(fn):
-            if isinstance(call, ast.Call) and _callee(call) in _MAKERS and len(call.args) > _MAKERS[_callee(call)]:
-                arg = call.args[_MAKERS[_callee(call)]]
-                if isinstance(arg, ast.Name) and arg.id in params and fn.name not in makers:
-                    makers[fn.name] = params.index(arg.id)
+    functions = _functions(sorted(core.rglob("*.py")))
+    makers = _forwarders(functions, _MAKERS)
     assert {"_err", "input_error"} <= set(makers), makers
-    messages: list[str] = []
-    for fn in functions:
-        assigned = _assignments(fn)
-        for call in ast.walk(fn):
-            pos = makers.get(_callee(call)) if isinstance(call, ast.Call) else None
-            if pos is not None and len(call.args) > pos:  # type: ignore[union-attr]
-                messages += _templates(call.args[pos], assigned)  # type: ignore[union-attr]
-    return sorted(set(messages))
+    return _messages(functions, makers)
+
+
+def shown_messages(files: list[Path]) -> list[str]:
+    """The English of every message ``files`` can show besides input
+    problems: findings (``ledger.finding``, ``ctx.finding``, and the
+    severity tuples handed to them), field errors of validators
+    (``FieldError``), what ``validate_against`` returns, the details of
+    ``raise_finding``; and, for files outside core/, their input problems."""
+    functions = _functions(files)
+    makers = _forwarders(functions, {**_MAKERS, **_SHOWN})
+    return _messages(functions, makers, tuples=True)
+
+
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
 def _is_code(line: str) -> bool:
@@ -296,3 +381,251 @@ def test_json_compute_without_findings_reads_no_catalog() -> None:
     rc, loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert rc == 0 and json.loads(done.stdout)["findings"] == []
     assert loaded == []
+
+
+# ------------------------------------------------------------ findings, field errors, plugins (issue 17 remainder)
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _needs_entry(messages: list[str]) -> list[str]:
+    """The lines of ``messages`` a reader sees in English unless the
+    catalog has them: lines with English words, but samples to copy."""
+    lines = [line for m in messages for line in m.split("\n") if line.strip() and not _is_code(line)]
+    return [line for line in lines if _WORDS.search(re.sub(r"\{\w+\}", "", line))]
+
+
+def test_every_finding_and_field_error_of_the_core_has_both() -> None:
+    """The findings of core/ (``ledger.finding``, ``ctx.finding``, the
+    ``(…, severity, message)`` tuples handed to them, ``raise_finding``'s
+    details) and the field errors of the contract TOML's validators
+    (``FieldError``): each in Chinese, part by part."""
+    core = Path(i18n.__file__).parent
+    messages = shown_messages(sorted(core.rglob("*.py")))
+    lines = _needs_entry(messages)
+    assert len(lines) > 250
+    # the scan reaches each kind of source (so this test can fail)
+    assert "{who}: {n} on the roster, the contract requires exactly {count}" in lines  # a local of words, both spelled
+    assert "the shares must add up to 100%" in lines  # FieldError
+    assert any(line.startswith("turned {") for line in lines)  # a severity tuple
+    assert "{message}（score {value}）" in lines  # raise_finding's detail
+    assert [line for line in lines if _deeply_untranslated(line)] == []
+
+
+def test_every_message_of_the_city_plugins_has_both() -> None:
+    """plugins/*/: field errors, what ``validate_against`` returns, findings
+    (also those returned as ``(severity, message, clause)``) and input
+    problems, each in Chinese — e.g. 淮阳's ``march_batch`` (第二十八条)."""
+    messages = shown_messages(sorted(PLUGINS.glob("*/*.py")))
+    lines = _needs_entry(messages)
+    assert len(lines) > 25
+    assert "required under transfer_split = as_transferred (the March transfer actually made, 第二十八条)" in lines  # validate_against
+    assert any(line.startswith("march_batch = {") for line in lines)  # ledger.finding
+    assert any(line.startswith("{text}, the contract states") for line in lines)  # a (severity, message, clause) return
+    assert any("files sampled to pass" in line for line in lines)  # FieldError
+    assert [line for line in lines if _deeply_untranslated(line)] == []
+
+
+def test_a_plugin_message_in_chinese_end_to_end(run: Any, write_toml: Any) -> None:
+    """淮阳 第二十八条: the reading as_transferred needs march_batch; the
+    input error of validate_against, in Chinese (and English on request)."""
+    facts = write_toml((PLUGINS / "huaiyang" / "examples" / "2025.toml").read_text(encoding="utf-8").replace("\nmarch_batch", "\n# march_batch"))
+    args = ("compute", "huaiyang", "--facts", str(facts), "--reading", "transfer_split=as_transferred", "--format", "table")
+    zh = run(*args, env=ZH)
+    assert zh.code == 2, zh.err
+    assert "march_batch：在解释 transfer_split = as_transferred 下必填（3月实际划拨的金额，第二十八条）" in zh.err
+    assert "required under" not in zh.err
+    en = run(*args, env={"YIBAO_LANG": "en"})
+    assert "march_batch: required under transfer_split = as_transferred" in en.err
+
+
+def claims_messages() -> list[str]:
+    """What a claims run can say about a bad cell: the message of each
+    check of ``parse_sql`` (the last of its ``(condition, column, raw,
+    message)`` tuples), the duplicate's and the pseudo-column past the
+    header; and the lines ``yibao claims`` prints around them."""
+    from yibao.claims import sql
+
+    tree = ast.parse(Path(sql.__file__).read_text(encoding="utf-8"))
+    parse = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "parse_sql")
+    assigned = _assignments(parse)
+    checks = [t for t in ast.walk(parse) if isinstance(t, ast.Tuple) and len(t.elts) == 4 and not isinstance(t.elts[1], ast.Constant) and isinstance(t.elts[2], ast.Constant)]
+    messages = [m for t in checks for m in _templates(t.elts[3], assigned)]
+    assert len(checks) >= 13, "the checks of parse_sql are no longer (condition, column, raw, message) tuples: update this scan"
+    return sorted(set(messages)) + [sql.DUPLICATE, sql.EXTRA_COLUMN]
+
+
+def test_every_claims_message_has_both() -> None:
+    messages = claims_messages()
+    assert "expected at most 2 decimals (分)" in messages and "expected one of {kind_list}" in messages
+    assert [m for m in messages if _deeply_untranslated(m)] == []
+
+
+def test_every_text_the_code_translates_is_in_the_catalog() -> None:
+    """Every text the code hands to ``tr``/``trf`` (the claims lines, table
+    headers, progress steps): a catalog entry, so none is shown in English
+    by mistake."""
+    core = Path(i18n.__file__).parent
+    messages = _messages(_functions(sorted(core.rglob("*.py"))), {"tr": 0, "trf": 0})
+    assert any(m.startswith("bad row: {file}") for m in messages) and len(messages) > 10
+    assert [m for m in messages if _deeply_untranslated(m)] == []
+
+
+def test_claims_bad_rows_in_chinese_on_stderr_json_and_csv(run: Any, tmp_path: Path) -> None:
+    """What a clerk reads is Chinese: stderr, the JSON's messages, the
+    bad-rows CSV's message column; the CSV's header, ``row``, ``column``
+    (the log's own header) and ``value`` stay as they are. English with
+    YIBAO_LANG=en. Rows: 2 no 2月30日, 3 a negative amount, 4 the claim_id
+    of row 1 again, 5 one field past the header (6 fields)."""
+    pytest.importorskip("duckdb")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "claim_id,kind,received_on,settled_on,person_id,amount_eligible\n"
+        "L1,direct,2025-03-03,2025-03-20,P1,100.00\n"
+        "L2,direct,2025-02-30,2025-03-20,P1,100.00\n"
+        "L3,manual,2025-03-03,2025-03-20,P2,-1.00\n"
+        "L1,manual,2025-04-01,2025-04-10,P3,5.00\n"
+        "L5,manual,2025-04-01,2025-04-10,P3,5.00,extra\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    zh = run("claims", "xinxiang", str(log), "--out", str(out), "--format", "json", env=ZH)
+    assert zh.code == 1
+    assert f"错误行：{log}：第 2 行：received_on：应为日期，如 2025-06-15（实为 '2025-02-30'）" in zh.err
+    assert f"错误行：{log}：第 3 行：amount_eligible：应为不小于 0 的金额（实为 '-1.00'）" in zh.err
+    assert f"错误行：{log}：第 4 行：claim_id：claim_id 重复：首次出现在第 1 行（实为 'L1'）" in zh.err
+    assert f"错误行：{log}：第 5 行：（第 6 列之后）：字段比表头多（实为 'extra'）" in zh.err
+    assert f"4 行有错误，未处理；全部列于 {tmp_path / 'out.bad_rows.csv'}" in zh.err
+    assert "bad row" not in zh.err and "expected" not in zh.err
+    assert [(b["row"], b["column"], b["message"]) for b in zh.json["bad"]] == [
+        (2, "received_on", "应为日期，如 2025-06-15"),
+        (3, "amount_eligible", "应为不小于 0 的金额"),
+        (4, "claim_id", "claim_id 重复：首次出现在第 1 行"),
+        (5, "(after column 6)", "字段比表头多"),
+    ]
+    csv_zh = (tmp_path / "out.bad_rows.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv_zh == [
+        "row,column,value,message",
+        "2,received_on,2025-02-30,应为日期，如 2025-06-15",
+        "3,amount_eligible,'-1.00,应为不小于 0 的金额",  # a cell that would run as a formula, neutralised
+        "4,claim_id,L1,claim_id 重复：首次出现在第 1 行",
+        "5,(after column 6),extra,字段比表头多",
+    ]
+    en = run("claims", "xinxiang", str(log), "--out", str(out), "--format", "json", env={"YIBAO_LANG": "en"})
+    assert f"bad row: {log}: row 4: claim_id: duplicate claim_id: first in row 1 (got 'L1')" in en.err
+    assert f"bad row: {log}: row 5: (after column 6): more fields than the header has (got 'extra')" in en.err
+    assert en.json["bad"][0]["message"] == "expected a date such as 2025-06-15"
+    csv_en = (tmp_path / "out.bad_rows.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv_en[3:] == ["4,claim_id,L1,duplicate claim_id: first in row 1", "5,(after column 6),extra,more fields than the header has"]
+
+
+def test_messages_sql_translates_only_the_message() -> None:
+    """The CSV's translation is one CASE over the message column: an
+    unknown message is kept; the duplicate's row number is kept in place."""
+    duckdb = pytest.importorskip("duckdb")
+    from yibao.claims import sql
+
+    rows = "SELECT * FROM (VALUES (1, 'a', 'x', 'missing value'), (2, 'b', NULL, 'duplicate claim_id: first in row 12'), (3, 'c', 'y', 'new check')) t(row, \"column\", value, message)"
+    query = sql.messages_sql(rows, {"missing value": "缺少值", "new check": "new check"}, "claim_id 重复：首次出现在第 {row} 行")
+    assert duckdb.connect().execute(query).fetchall() == [(1, "a", "x", "缺少值"), (2, "b", None, "claim_id 重复：首次出现在第 12 行"), (3, "c", "y", "new check")]
+    assert sql.messages_sql(rows, {"x": "x"}, sql.DUPLICATE) == rows  # nothing to translate: the query as it is
+
+
+def test_trf_fills_a_template_without_translating_the_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YIBAO_LANG", "zh")
+    # a column header that is also a catalog entry ("error") is shown as it is
+    assert i18n.trf("bad row: {file}: row {row}: {column}: {message} (got {got})", file="a.csv", row=2, column="error", message="缺少值", got="空值") == (
+        "错误行：a.csv：第 2 行：error：缺少值（实为 空值）"
+    )
+    assert i18n.trf("not in the catalog: {x}", x="error") == "not in the catalog: error"
+    monkeypatch.setenv("YIBAO_LANG", "en")
+    assert i18n.trf("empty") == "empty"
+
+
+# ------------------------------------------------------------ periods
+def test_the_period_kinds_in_chinese(run: Any, write_toml: Any) -> None:
+    """What a period key expects (periods.py ``expected``: not a message of
+    a call, so no scan finds it) and the bad period of a facts file, in
+    Chinese: 洛阳 takes a quarter or a year (第三条(四)(五))."""
+    from yibao import periods
+
+    os.environ["YIBAO_LANG"] = "zh"
+    kinds = [k for k in vars(periods).values() if isinstance(k, type) and issubclass(k, periods.Period) and k is not periods.Period]
+    assert len(kinds) >= 4
+    for k in kinds:
+        assert not _deeply_untranslated(k.expected), k
+        assert not _deeply_untranslated(f"expected a {k.noun} from {{first}} to {{last}} ({{term}}), got {{period}}"), k
+    facts = write_toml((PLUGINS / "luoyang" / "examples" / "2026Q1.toml").read_text(encoding="utf-8").replace('period = "2026Q1"', 'period = "soon"'))
+    r = run("compute", "luoyang", "--facts", str(facts), "--format", "table", env=ZH)
+    assert r.code == 2
+    assert "period：应为 季度，如 '2026Q1'（Q1–Q4）；或 年度，如 2025；实为 'soon'" in r.err, r.err
+
+
+# ------------------------------------------------------------ the TOML's texts
+#: English prose: two words or more, not inside an identifier (``transfer_split``)
+_PROSE = re.compile(r"(?<![\w.-])[A-Za-z]{2,}(?:[,;:'’()]?\s+[('’]?[A-Za-z]{2,})+(?![\w.-])")
+
+
+def english_prose(text: str) -> list[str]:
+    """The runs of English words in ``text`` (identifiers and codes are not)."""
+    return _PROSE.findall(text)
+
+
+def _strings(x: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from _strings(v, f"{path}[{i}]")
+    elif isinstance(x, str):
+        yield path, x
+
+
+def untranslated_toml_texts(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The texts of a contract TOML shown to users — finding messages
+    (``[[steps]]`` ``finding``/``otherwise``/``*_finding`` specs), the
+    interpretations' questions and readings, labels, terms — that hold
+    English prose the catalog does not translate."""
+    os.environ["YIBAO_LANG"] = "zh"
+    return [(path, s) for path, s in _strings(doc) if english_prose(s) and i18n.tr(s) == s]
+
+
+def test_the_contract_texts_shown_are_chinese() -> None:
+    import tomllib
+    from decimal import Decimal
+
+    docs = {p.parent.name: tomllib.loads(p.read_text(encoding="utf-8"), parse_float=Decimal) for p in sorted(PLUGINS.glob("*/contract.toml"))}
+    assert len(docs) == 5
+    for doc in docs.values():
+        assert untranslated_toml_texts(doc) == [], doc["id"]
+    # what it looks at: the findings' messages and the readings (so it can fail)
+    huaiyang = docs["huaiyang"]
+    assert any("message" in p for p, _ in _strings(huaiyang)) and any(".readings." in p for p, _ in _strings(huaiyang))
+    bad = {"steps": [{"excess_finding": {"key": "funding.x", "message": "the March batch exceeds the total"}}]}
+    assert untranslated_toml_texts(bad) == [("steps[0].excess_finding.message", "the March batch exceeds the total")]
+    assert english_prose("3月划拨超过全年筹资总额（解释 uncovered_excess = debt，facts 的 march_batch）") == []
+
+
+# ------------------------------------------------------------ click's usage errors
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (("compute", "xinxiang", "--bogus"), "错误：没有选项 '--bogus'。是否应为 '--out'？", "Error: No such option '--bogus'. Did you mean '--out'?"),
+        (("compute",), "错误：缺少参数 'CITY'。", "Error: Missing argument 'CITY'."),
+        (("compute", "xinxiang", "--format", "xml"), "错误：'--format' 的值无效：'xml' 不是 'table', 'json', 'xlsx' 之一。", "Error: Invalid value for '--format': 'xml' is not one of"),
+        (("claims", "xinxiang", "x.csv", "--threads", "0"), "错误：'--threads' 的值无效：0 不在范围 x>=1 内。", "is not in the range x>=1."),
+        (("comptue",), "错误：没有命令 'comptue'。", "Error: No such command 'comptue'."),
+        (("compute", "xinxiang", "--facts"), "错误：选项 '--facts' 需要一个值。", "Error: Option '--facts' requires an argument."),
+    ],
+)
+def test_usage_errors_in_chinese(run: Any, args: tuple[str, ...], zh: str, en: str) -> None:
+    """click's own errors (a mistyped option, a missing argument, a value
+    its type refuses): Chinese by default, with the hint to --help; exit 2."""
+    r = run(*args, env=ZH)
+    assert r.code == 2
+    assert zh in r.err, r.err
+    assert "Error:" not in r.err and "Try '" not in r.err
+    if "'CITY'" in zh:
+        assert "用 'yibao compute --help' 查看帮助。" in r.err and "用法：" in r.err
+    e = run(*args, env={"YIBAO_LANG": "en"})
+    assert e.code == 2 and en in e.err
