@@ -73,7 +73,7 @@ def _completer(name: str) -> Callable[[click.Context, click.Parameter, str], Any
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
         from . import _complete  # noqa: PLC0415 - only while completing
 
-        return getattr(_complete, name)(ctx, param, incomplete)
+        return getattr(_complete, name)(ctx, param, incomplete, registry)
 
     return complete
 

@@ -1,25 +1,25 @@
 """Shell completion of values: cities, deadline keys, reading ids and their
 choices, facts and roster files. Each function runs only while the shell
-asks for completions (``_YIBAO_COMPLETE``); a failure completes nothing."""
+asks for completions (``_YIBAO_COMPLETE``); a failure completes nothing.
+``registry`` is :func:`._common.registry`, handed in by the callback
+there (this module is what it imports lazily, so it does not import it
+back)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
 
-
-def _registry(ctx: click.Context) -> Any:
-    from ._common import registry  # noqa: PLC0415
-
-    return registry(ctx)
+Registry = Callable[[click.Context], Any]
 
 
-def cities(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+def cities(ctx: click.Context, param: click.Parameter, incomplete: str, registry: Registry) -> list[CompletionItem]:
     """The contracts the plugins provide, with their descriptions."""
     try:
-        reg = _registry(ctx)
+        reg = registry(ctx)
         return [
             CompletionItem(name, help=getattr(reg.contracts[name], "description", "") or None)
             for name in sorted(reg.contracts)
@@ -50,26 +50,26 @@ def _city(ctx: click.Context) -> str | None:
     return None
 
 
-def _contract(ctx: click.Context) -> Any:
+def _contract(ctx: click.Context, registry: Registry) -> Any:
     from .. import api  # noqa: PLC0415
 
     city = _city(ctx)
-    return api.load_contract(city, ctx.params.get("contract_file"), reg=_registry(ctx)) if city else None
+    return api.load_contract(city, ctx.params.get("contract_file"), reg=registry(ctx)) if city else None
 
 
-def deadline_keys(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+def deadline_keys(ctx: click.Context, param: click.Parameter, incomplete: str, registry: Registry) -> list[CompletionItem]:
     """The ``[[deadlines]]`` keys of the city given before."""
     try:
-        c = _contract(ctx)
+        c = _contract(ctx, registry)
         return [CompletionItem(d.key, help=d.label) for d in (c.doc.deadlines if c else ()) if d.key.startswith(incomplete)]
     except Exception:  # noqa: BLE001
         return []
 
 
-def readings(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+def readings(ctx: click.Context, param: click.Parameter, incomplete: str, registry: Registry) -> list[CompletionItem]:
     """``ID=CHOICE`` for each interpretation of the city given before."""
     try:
-        c = _contract(ctx)
+        c = _contract(ctx, registry)
         items = [
             CompletionItem(f"{i.id}={k}", help=v)
             for i in (c.doc.interpretations if c else ())
@@ -80,6 +80,6 @@ def readings(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
         return []
 
 
-def files(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+def files(ctx: click.Context, param: click.Parameter, incomplete: str, registry: Registry) -> list[CompletionItem]:
     """Let the shell complete a file name."""
     return [CompletionItem(incomplete, type="file")]
