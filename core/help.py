@@ -79,10 +79,14 @@ def usage_error(exc: click.UsageError) -> click.UsageError:
     """A usage error of click's (an unknown option, a missing argument, a
     value its type refuses) shown in the user's language: the same error,
     its message, hint and ``Error:`` translated as it is shown. ``exc``
-    itself in English."""
+    itself in English, and for a group called without a command (``yibao``,
+    ``yibao ledger``: click's ``NoArgsIsHelpError``), whose message is the
+    help page, already translated."""
     from .i18n import lang  # noqa: PLC0415
 
-    return exc if lang() == "en" or isinstance(exc, _UsageError) else _UsageError(exc)
+    if lang() == "en" or isinstance(exc, (_UsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    return _UsageError(exc)
 
 
 class _UsageError(click.UsageError):
