@@ -221,10 +221,8 @@ class YibaoGroup(click.Group):
         return items + click.Command.shell_complete(self, ctx, incomplete)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """The group's own options and arguments; a usage error of the group
-        itself (``yibao --bogus``, a ``--plugins-dir`` that does not exist),
-        which click raises before :meth:`invoke` runs, shown in the user's
-        language as the commands' own are."""
+        # A usage error of the group itself (`yibao --bogus`, a --plugins-dir
+        # that does not exist) comes before invoke: the same translation.
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
@@ -248,7 +246,9 @@ class YibaoGroup(click.Group):
             ctx.exit(2)
         except PluginError as exc:
             _debug_traceback(exc)
-            click.echo(_exit3_line(_plugin_error_text(exc)), err=True)
+            from .help import exit3_line, plugin_error_text  # noqa: PLC0415 - only on the error path
+
+            click.echo(exit3_line(plugin_error_text(exc)), err=True)
             ctx.exit(3)
         except YibaoError as exc:
             from .i18n import problem_line  # noqa: PLC0415 - only on the error path
@@ -263,7 +263,9 @@ class YibaoGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo(_say("interrupted"), err=True)
+            from .i18n import trf  # noqa: PLC0415 - only on the error path
+
+            click.echo(trf("interrupted"), err=True)
             ctx.exit(130)
         except RecursionError as exc:  # nesting no input check caught: still bad input, never a traceback
             _debug_traceback(exc)
@@ -273,35 +275,10 @@ class YibaoGroup(click.Group):
             ctx.exit(2)
         except Exception as exc:
             _debug_traceback(exc)
-            click.echo(_exit3_line(_crash_line(ctx, exc)), err=True)
+            from .help import exit3_line  # noqa: PLC0415 - only on the error path
+
+            click.echo(exit3_line(_crash_line(ctx, exc)), err=True)
             ctx.exit(3)
-
-
-def _say(template: str, **values: Any) -> str:
-    """A line of the error path in the user's language (:func:`yibao.i18n.trf`:
-    ``values`` put in as they are). :mod:`yibao.i18n` is imported here, on
-    the error path only, never when a command starts."""
-    from .i18n import trf  # noqa: PLC0415 - only on the error path
-
-    return trf(template, **values)
-
-
-def _exit3_line(message: str) -> str:
-    """The one line of exit 3: ``error: … (YIBAO_DEBUG=1 shows the traceback)``."""
-    return _say("error: {message} (YIBAO_DEBUG=1 shows the traceback)", message=message)
-
-
-def _plugin_error_text(exc: PluginError) -> str:
-    """A plugin's failure in the user's language: a hook that raised
-    (:class:`yibao.errors.PluginFailure`) from its parts, the cause as
-    Python wrote it; another plugin error by the catalog, if it knows it."""
-    from .errors import PluginFailure  # noqa: PLC0415 - only on the error path
-
-    if isinstance(exc, PluginFailure):
-        return _say("plugin {name} failed in {hook}: {cause}", name=repr(exc.plugin), hook=exc.hook, cause=exc.cause)
-    from .i18n import tr  # noqa: PLC0415 - only on the error path
-
-    return str(tr(_one_line(str(exc))))
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -323,6 +300,7 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
     whose module raised it (the innermost frame in a plugin's module), else
     the innermost yibao module, else the innermost module."""
     from .commands._common import REGISTRY_META  # noqa: PLC0415 - only on the error path
+    from .i18n import trf  # noqa: PLC0415 - only on the error path
 
     modules: list[str] = []
     tb = exc.__traceback__
@@ -340,10 +318,10 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
     for mod in reversed(modules):
         name = plugins.get(mod) or next((n for m, n in plugins.items() if mod.startswith(m + ".")), None)
         if name is not None:
-            return _say("plugin {name} failed ({module}): {cause}", name=repr(name), module=mod, cause=what)
+            return trf("plugin {name} failed ({module}): {cause}", name=repr(name), module=mod, cause=what)
     ours = [m for m in modules if m == "yibao" or m.startswith("yibao.")]
     where = ours[-1] if ours else (modules[-1] if modules else "?")
-    return _say("internal error in {module}: {cause}", module=where, cause=what)
+    return trf("internal error in {module}: {cause}", module=where, cause=what)
 
 
 def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
@@ -431,7 +409,9 @@ def main() -> None:
     try:
         cli(prog_name="yibao")
     except Terminated:
-        click.echo(_say("terminated"), err=True)
+        from .i18n import trf  # noqa: PLC0415 - only on the error path
+
+        click.echo(trf("terminated"), err=True)
         raise
     except SystemExit as done:  # click's standalone mode ends every command here
         if not gc.isenabled():  # a short command: see _lazy_load

@@ -465,9 +465,9 @@ def test_every_text_the_code_translates_is_in_the_catalog() -> None:
     headers, progress steps): a catalog entry, so none is shown in English
     by mistake."""
     core = Path(i18n.__file__).parent
-    messages = _messages(_functions(sorted(core.rglob("*.py"))), {"tr": 0, "trf": 0, "_say": 0, "problem_line": 0})
+    messages = _messages(_functions(sorted(core.rglob("*.py"))), {"tr": 0, "trf": 0, "problem_line": 0})
     assert any(m.startswith("bad row: {file}") for m in messages) and len(messages) > 10
-    assert "internal error in {module}: {cause}" in messages and "terminated" in messages  # cli.py's error path (_say)
+    assert "internal error in {module}: {cause}" in messages and "terminated" in messages  # cli.py's error path
     assert [m for m in messages if _deeply_untranslated(m)] == []
 
 
@@ -666,14 +666,14 @@ def test_a_group_without_its_command_shows_its_help_not_an_error(run: Any) -> No
 def test_a_plugin_error_that_is_not_a_hook_failing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The other plugin errors that reach exit 3 (a model that cannot be
     loaded): the catalog's words, the names and Python's words as they are."""
-    from yibao.cli import _exit3_line, _plugin_error_text
     from yibao.errors import PluginError
+    from yibao.help import exit3_line, plugin_error_text
 
     exc = PluginError("model 'bonus' (yibao_x.models) cannot be loaded: ModuleNotFoundError: No module named 'yibao_x'")
     monkeypatch.setenv("YIBAO_LANG", "zh")
-    assert _exit3_line(_plugin_error_text(exc)) == "错误：模型 'bonus'（yibao_x.models）无法加载：ModuleNotFoundError: No module named 'yibao_x'（设 YIBAO_DEBUG=1 可显示回溯）"
+    assert exit3_line(plugin_error_text(exc)) == "错误：模型 'bonus'（yibao_x.models）无法加载：ModuleNotFoundError: No module named 'yibao_x'（设 YIBAO_DEBUG=1 可显示回溯）"
     monkeypatch.setenv("YIBAO_LANG", "en")
-    assert _exit3_line(_plugin_error_text(exc)) == f"error: {exc} (YIBAO_DEBUG=1 shows the traceback)"
+    assert exit3_line(plugin_error_text(exc)) == f"error: {exc} (YIBAO_DEBUG=1 shows the traceback)"
 
 
 def test_why_not_computed_translates_each_message_before_the_join(monkeypatch: pytest.MonkeyPatch) -> None:
