@@ -15,7 +15,7 @@ contracts loaded in one process share nothing that either could change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -700,14 +700,16 @@ def recorded_result(ledger: str | Path | Store | None, contract: Contract | str,
 
 
 # --------------------------------------------------------------- risk simulation, readings
-def readings(contract: Contract, facts: Any, facts_file: str | None = None) -> dict[str, Any]:
+def readings(contract: Contract, facts: Any, facts_file: str | None = None, translate: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Every alternative reading of every interpretation computed on
     ``facts``, with the change of each money item against the contract's
     chosen readings: the JSON of ``yibao readings`` (without its version
-    stamp). :mod:`yibao.readings`."""
+    stamp). :mod:`yibao.readings`. ``translate``: each message of why a
+    reading was not computed, before they are joined (the CLI passes
+    :func:`yibao.i18n.tr_message`); English without it."""
     from .readings import readings_worth  # noqa: PLC0415 - only for this capability
 
-    return readings_worth(contract, facts, compute, facts_file)
+    return readings_worth(contract, facts, compute, facts_file, translate)
 
 
 def simulate(

@@ -220,6 +220,16 @@ class YibaoGroup(click.Group):
         ]
         return items + click.Command.shell_complete(self, ctx, incomplete)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A usage error of the group itself (`yibao --bogus`, a --plugins-dir
+        # that does not exist) comes before invoke: the same translation.
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            from .help import usage_error  # noqa: PLC0415 - only on the error path
+
+            raise usage_error(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         """The exit-code contract (DESIGN.md): 2 for bad input, 3 for a
         failing plugin or an internal error (one line naming it; the
@@ -236,7 +246,9 @@ class YibaoGroup(click.Group):
             ctx.exit(2)
         except PluginError as exc:
             _debug_traceback(exc)
-            click.echo(f"error: {_one_line(str(exc))}{_DEBUG_HINT}", err=True)
+            from .help import exit3_line, plugin_error_text  # noqa: PLC0415 - only on the error path
+
+            click.echo(exit3_line(plugin_error_text(exc)), err=True)
             ctx.exit(3)
         except YibaoError as exc:
             from .i18n import problem_line  # noqa: PLC0415 - only on the error path
@@ -251,19 +263,22 @@ class YibaoGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            from .i18n import trf  # noqa: PLC0415 - only on the error path
+
+            click.echo(trf("interrupted"), err=True)
             ctx.exit(130)
         except RecursionError as exc:  # nesting no input check caught: still bad input, never a traceback
             _debug_traceback(exc)
-            click.echo("error: input nested too deeply", err=True)
+            from .i18n import problem_line  # noqa: PLC0415 - only on the error path
+
+            click.echo(problem_line("input nested too deeply"), err=True)
             ctx.exit(2)
         except Exception as exc:
             _debug_traceback(exc)
-            click.echo(f"error: {_crash_line(ctx, exc)}{_DEBUG_HINT}", err=True)
+            from .help import exit3_line  # noqa: PLC0415 - only on the error path
+
+            click.echo(exit3_line(_crash_line(ctx, exc)), err=True)
             ctx.exit(3)
-
-
-_DEBUG_HINT = " (YIBAO_DEBUG=1 shows the traceback)"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -285,6 +300,7 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
     whose module raised it (the innermost frame in a plugin's module), else
     the innermost yibao module, else the innermost module."""
     from .commands._common import REGISTRY_META  # noqa: PLC0415 - only on the error path
+    from .i18n import trf  # noqa: PLC0415 - only on the error path
 
     modules: list[str] = []
     tb = exc.__traceback__
@@ -302,10 +318,10 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
     for mod in reversed(modules):
         name = plugins.get(mod) or next((n for m, n in plugins.items() if mod.startswith(m + ".")), None)
         if name is not None:
-            return f"plugin {name!r} failed ({mod}): {what}"
+            return trf("plugin {name} failed ({module}): {cause}", name=repr(name), module=mod, cause=what)
     ours = [m for m in modules if m == "yibao" or m.startswith("yibao.")]
     where = ours[-1] if ours else (modules[-1] if modules else "?")
-    return f"internal error in {where}: {what}"
+    return trf("internal error in {module}: {cause}", module=where, cause=what)
 
 
 def _error_as_json(ctx: click.Context, problems: Sequence[Problem]) -> None:
@@ -393,7 +409,9 @@ def main() -> None:
     try:
         cli(prog_name="yibao")
     except Terminated:
-        click.echo("terminated", err=True)
+        from .i18n import trf  # noqa: PLC0415 - only on the error path
+
+        click.echo(trf("terminated"), err=True)
         raise
     except SystemExit as done:  # click's standalone mode ends every command here
         if not gc.isenabled():  # a short command: see _lazy_load

@@ -63,7 +63,9 @@ class PluginFailure(PluginError):
         self.plugin = plugin
         self.hook = hook
         text = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
-        super().__init__(f"plugin {plugin!r} failed in {hook}: {type(cause).__name__}{': ' + text if text else ''}")
+        #: the cause as Python wrote it: its type and the first line of its text
+        self.cause = f"{type(cause).__name__}{': ' + text if text else ''}"
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {self.cause}")
 
 
 class FieldError(ValueError):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import click
 
-from .i18n import tr
+from .i18n import tr, trf
 from .textwidth import pad, width, wrap
 
 _EXTRA = re.compile(r"(\s+\[[^\[\]]*\])+$")  # click's "  [default: 1GB]", "[required]"
@@ -75,14 +75,42 @@ class Formatter(click.HelpFormatter):
 
 
 
+def exit3_line(message: str) -> str:
+    """The one line of exit 3 (a failing plugin, an internal error; ``yibao.cli``):
+    ``error: … (YIBAO_DEBUG=1 shows the traceback)``, in the user's language."""
+    return trf("error: {message} (YIBAO_DEBUG=1 shows the traceback)", message=message)
+
+
+def plugin_error_text(exc: Exception) -> str:
+    """A plugin's failure (:class:`yibao.errors.PluginError`) in the user's
+    language: a hook that raised (:class:`~yibao.errors.PluginFailure`) from
+    its parts, the cause as Python wrote it; another plugin error by the
+    catalog, if it knows it, its first line."""
+    from .errors import PluginFailure  # noqa: PLC0415
+
+    if isinstance(exc, PluginFailure):
+        return trf("plugin {name} failed in {hook}: {cause}", name=repr(exc.plugin), hook=exc.hook, cause=exc.cause)
+    return str(tr(_first_line(str(exc))))
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    lines = text.strip().splitlines()
+    first = lines[0] if lines else text.strip()
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def usage_error(exc: click.UsageError) -> click.UsageError:
     """A usage error of click's (an unknown option, a missing argument, a
     value its type refuses) shown in the user's language: the same error,
     its message, hint and ``Error:`` translated as it is shown. ``exc``
-    itself in English."""
+    itself in English, and for a group called without a command (``yibao``,
+    ``yibao ledger``: click's ``NoArgsIsHelpError``), whose message is the
+    help page, already translated."""
     from .i18n import lang  # noqa: PLC0415
 
-    return exc if lang() == "en" or isinstance(exc, _UsageError) else _UsageError(exc)
+    if lang() == "en" or isinstance(exc, (_UsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    return _UsageError(exc)
 
 
 class _UsageError(click.UsageError):
@@ -95,8 +123,6 @@ class _UsageError(click.UsageError):
         return str(tr(self.message))
 
     def show(self, file: object = None) -> None:
-        from .i18n import trf  # noqa: PLC0415
-
         ctx = self.ctx
         if ctx is not None:
             hint = ""

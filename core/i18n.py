@@ -157,6 +157,11 @@ def tr_lines(text: str) -> str:
     return "\n".join(tr(line) for line in text.split("\n"))
 
 
+def tr_message(text: str) -> str:
+    """A message as it is shown: line by line if it has several (:func:`tr_lines`), else whole."""
+    return tr_lines(text) if "\n" in text else str(tr(text))
+
+
 def localize(doc: Any) -> Any:
     """A JSON document (a compute envelope, a validate result, an error
     document, a claims report) with its human messages translated: each
@@ -186,7 +191,7 @@ def _has_messages(doc: Mapping[str, Any]) -> bool:
 
 def _msg(x: Any) -> Any:
     if isinstance(x, Mapping) and isinstance(x.get("message"), str):
-        return {**x, "message": tr_lines(x["message"]) if "\n" in x["message"] else tr(x["message"])}
+        return {**x, "message": tr_message(x["message"])}
     return x
 
 

@@ -13,19 +13,43 @@ Pure Decimal: nothing here needs numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, Problem
 from .money import fmt_amount
 
 
-def readings_worth(contract: Any, facts: Any, compute: Callable[..., Any], facts_file: str | None = None) -> dict[str, Any]:
+def why_not_computed(problems: Iterable[tuple[str, str] | Problem], translate: Callable[[str], str] | None = None) -> str:
+    """Why an alternative reading was not computed, as one text: each
+    problem ``where: message``, joined by ``"; "`` — a ``(key, message)``
+    pair of a facts class's ``validate_against`` or an input
+    :class:`~yibao.errors.Problem`. ``translate`` turns each *message* into
+    the user's language before the join (:func:`yibao.i18n.tr_message`);
+    the keys and file names stay as they are. Without it, English."""
+    say = translate or str
+    parts = []
+    for p in problems:
+        if isinstance(p, Problem):
+            parts.append(str(Problem(p.file, p.path, say(p.message), p.cell)))
+        else:
+            parts.append(f"{p[0]}: {say(p[1])}")
+    return "; ".join(parts)
+
+
+def readings_worth(
+    contract: Any,
+    facts: Any,
+    compute: Callable[..., Any],
+    facts_file: str | None = None,
+    translate: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
     """Per interpretation, per alternative reading: the items whose amount
     changes against the default (the contract's choices), with both amounts
     and the difference; an alternative the facts cannot be computed under
-    (a fact it requires is missing) says why.
+    (a fact it requires is missing) says why (``not_computed``, one text:
+    :func:`why_not_computed`, each message put through ``translate``).
 
     :param compute: ``api.compute`` (passed in: this module sits below the API).
     """
@@ -43,13 +67,13 @@ def readings_worth(contract: Any, facts: Any, compute: Callable[..., Any], facts
             check = getattr(facts, "validate_against", None)
             wrong = check(alt_contract) if check is not None else []
             if wrong:
-                entry["not_computed"] = "; ".join(f"{p}: {m}" for p, m in wrong)
+                entry["not_computed"] = why_not_computed(wrong, translate)
                 alts.append(entry)
                 continue
             try:
                 result = compute(alt_contract, facts, None, facts_file)
             except InputError as exc:
-                entry["not_computed"] = "; ".join(str(p) for p in exc.problems)
+                entry["not_computed"] = why_not_computed(exc.problems, translate)
                 alts.append(entry)
                 continue
             changes = []

@@ -34,7 +34,9 @@ def cmd(ctx: click.Context, city: str, facts: str | None, contract_file: Path | 
     c = load_contract(ctx, city, contract_file, readings)
     file = facts or str(api.example_facts(c))
     loaded = load_facts(c, file)
-    doc = api.readings(c, loaded, None if file == "-" else file)
+    from ..i18n import tr_message  # noqa: PLC0415 - the messages of a reading not computed
+
+    doc = api.readings(c, loaded, None if file == "-" else file, tr_message)
     doc["inputs"] = {"facts": facts_source(file, bundled=facts is None)}
 
     def text() -> str:

@@ -99,6 +99,8 @@ def cmd(
 
     if plot is not None:
         draw(sim, plot)
-    doc = sim.to_dict()
+    from ..i18n import tr_message  # noqa: PLC0415 - the messages of a reading not computed
+
+    doc = sim.to_dict(tr_message)
     doc["inputs"] = {"facts": facts_source(file, bundled=facts is None)}
-    emit(doc, fmt, lambda: render(sim))
+    emit(doc, fmt, lambda: render(sim, tr_message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .run import Simulation, _publish
@@ -13,8 +14,9 @@ def _pct(p: float) -> str:
     return f"{100 * p:.2f}%"
 
 
-def render(sim: Simulation) -> str:
-    d = sim.to_dict()
+def render(sim: Simulation, translate: Callable[[str], str] | None = None) -> str:
+    """The table; ``translate`` as for :meth:`Simulation.to_dict`."""
+    d = sim.to_dict(translate)
     lines = [
         f"{d['contract']}  {', '.join(d['periods'])}  {d['scenarios']:,} 个情景  seed {d['seed']}  引擎 {d['engine']}",
     ]

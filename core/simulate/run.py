@@ -146,6 +146,8 @@ class Simulation:
     result: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     runs_out: list[dict[str, Any]]
+    #: per alternative reading: the changes, or ``not_computed``, the
+    #: ``(key, message)`` problems that kept it from being computed
     readings: list[dict[str, Any]]
     passes: int
     spec: SimSpec | None
@@ -154,7 +156,11 @@ class Simulation:
     #: the largest value the ``[simulate] cap`` item took in the last period (元)
     cap: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, Any]:
+        """The JSON of ``yibao simulate``. ``translate``: each message of
+        why an alternative reading was not computed, before they are joined
+        into its ``not_computed`` text (the CLI passes
+        :func:`yibao.i18n.tr_message`); English without it."""
         c = self.contract
         return {
             "contract": c.doc.id,
@@ -172,7 +178,7 @@ class Simulation:
             "result": self.result,
             "findings": self.findings,
             "runs_out": self.runs_out,
-            "readings": self.readings,
+            "readings": [_reading_row(r, translate) for r in self.readings],
             "percentile_passes": self.passes,
         }
 
@@ -405,14 +411,14 @@ def simulate(
                     variants.append(((interp.id, choice), contract.with_choices({interp.id: choice})))
     runner = _Runner(contract, facts, varies, scenarios, seed, years, compute, compute_series, variants, force_scalar, facts_file)
     usable: list[bool] = [True] * len(variants)
-    problems: dict[int, str] = {}
+    problems: dict[int, list[tuple[str, str]]] = {}
     for vi in range(1, len(variants)):
         check = getattr(facts, "validate_against", None)
         if check is not None:
             wrong = check(variants[vi][1])
             if wrong:
                 usable[vi] = False
-                problems[vi] = "; ".join(f"{p}: {m}" for p, m in wrong)
+                problems[vi] = list(wrong)
     runner.variants = [v for v, ok in zip(variants, usable, strict=True) if ok]
     if runner.plans is not None:
         runner.plans = [p for p, ok in zip(runner.plans, usable, strict=True) if ok]
@@ -623,7 +629,17 @@ def _histogram(chunks: Any, m: Moments, p1: int, bins: int = 200) -> tuple[list[
     return edges.tolist(), counts.tolist()
 
 
-def _readings_out(runner: _Runner, variants: Any, usable: list[bool], problems: Mapping[int, str], diffs: Mapping[Any, Diff], periods: list[str], spec: SimSpec | None) -> list[dict[str, Any]]:
+def _reading_row(row: dict[str, Any], translate: Callable[[str], str] | None) -> dict[str, Any]:
+    """A row of :attr:`Simulation.readings` as JSON: the problems of a
+    reading not computed (kept as a list) joined into one text."""
+    if "not_computed" not in row:
+        return row
+    from ..readings import why_not_computed  # noqa: PLC0415
+
+    return {**row, "not_computed": why_not_computed(row["not_computed"], translate)}
+
+
+def _readings_out(runner: _Runner, variants: Any, usable: list[bool], problems: Mapping[int, list[tuple[str, str]]], diffs: Mapping[Any, Diff], periods: list[str], spec: SimSpec | None) -> list[dict[str, Any]]:
     import math  # noqa: PLC0415
 
     from .stats import Z95, fmt_fen  # noqa: PLC0415

@@ -37,11 +37,14 @@ sys.path.insert(0, str(DEMO.parent))
 from demo import DemoPlugin  # noqa: E402
 
 
-def one_line_error(res: Any) -> str:
-    lines = [line for line in res.err.splitlines() if line.startswith("error:")]
+def one_line_error(res: Any, prefix: str = "error:") -> str:
+    lines = [line for line in res.err.splitlines() if line.startswith(prefix)]
     assert len(lines) == 1, res.err
     assert "Traceback" not in res.err
     return lines[0]
+
+
+ZH = {"YIBAO_LANG": "zh"}
 
 
 # ------------------------------------------------------------------ exit codes
@@ -68,6 +71,10 @@ def test_a_city_hook_raising_is_exit_3_naming_the_plugin(throwaway_plugin: Any, 
     assert res.code == 3
     line = one_line_error(res)
     assert "boomcity" in line and "ZeroDivisionError" in line and "yibao_share_risk" in line
+    assert line == "error: plugin 'boomcity' failed in yibao_share_risk: ZeroDivisionError: a secret (YIBAO_DEBUG=1 shows the traceback)"
+    zh = run("compute", "boomcity", "--facts", str(write_toml(DEMO_FACTS)), "--format", "json", env=ZH)
+    assert zh.code == 3  # the same line in Chinese; the plugin, the hook and Python's own words as they are
+    assert zh.err.strip() == "错误：插件 'boomcity' 在 yibao_share_risk 中出错：ZeroDivisionError: a secret（设 YIBAO_DEBUG=1 可显示回溯）"
     debug = run("compute", "boomcity", "--facts", str(write_toml(DEMO_FACTS)), env={"YIBAO_DEBUG": "1"})
     assert debug.code == 3 and "Traceback" in debug.err  # the traceback only on request
     # only the computations that call that hook are affected
@@ -86,6 +93,9 @@ def test_ctrl_c_is_exit_130(throwaway_plugin: Any, run: Any, write_toml: Any) ->
     throwaway_plugin("stopcity", Interrupted("stopcity"))
     res = run("compute", "stopcity", "--facts", str(write_toml(DEMO_FACTS)))
     assert res.code == 130 and "Traceback" not in res.err
+    assert res.err == "interrupted\n"
+    zh = run("compute", "stopcity", "--facts", str(write_toml(DEMO_FACTS)), env=ZH)
+    assert (zh.code, zh.err) == (130, "已中断\n")
 
 
 def test_an_internal_error_is_exit_3_naming_the_module(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +107,112 @@ def test_an_internal_error_is_exit_3_naming_the_module(run: Any, monkeypatch: py
     monkeypatch.setattr(list_cmd.api, "list_contracts", broken)
     res = run("list", "--format", "json")
     assert res.code == 3  # never 1, which means "violations found"
-    assert "internal error in yibao.commands.list" in one_line_error(res)
+    assert one_line_error(res) == "error: internal error in yibao.commands.list: RuntimeError: a bug (YIBAO_DEBUG=1 shows the traceback)"
+    zh = run("list", "--format", "json", env=ZH)
+    assert zh.code == 3
+    assert one_line_error(zh, "错误") == "错误：yibao.commands.list 内部错误：RuntimeError: a bug（设 YIBAO_DEBUG=1 可显示回溯）"
+
+
+def test_nesting_too_deep_is_exit_2_in_either_language(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A RecursionError no input check caught: bad input (exit 2), one line."""
+    from yibao.commands import list as list_cmd
+
+    def deep(*a: Any, **k: Any) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(list_cmd.api, "list_contracts", deep)
+    assert (run("list").code, run("list").err) == (2, "error: input nested too deeply\n")
+    assert (run("list", env=ZH).code, run("list", env=ZH).err) == (2, "错误：输入嵌套层次过深\n")
+
+
+# A plugins directory (--plugins-dir) with a city whose own hook raises, and a
+# plugin command that raises or signals its own process.
+BOOM_CITY = """
+import sys
+sys.path.insert(0, {demo!r})
+from demo import HERE, DemoFacts
+from yibao.contract import ContractSpec
+from yibao.hookspecs import hookimpl
+
+
+@hookimpl
+def yibao_register_contracts(register):
+    register(ContractSpec(name="boomdir", contract_file=HERE / "contract.toml", facts_class=DemoFacts))
+
+
+@hookimpl
+def yibao_share_risk(contract, facts, ledger):
+    if contract.name == "boomdir":
+        raise ZeroDivisionError("a secret")
+"""
+
+BOOM_COMMANDS = """
+import os
+import signal
+
+import click
+from yibao.hookspecs import hookimpl
+
+
+@hookimpl
+def yibao_register_commands(cli):
+    @cli.command("boom")
+    def boom():
+        \"\"\"Fail (test command).\"\"\"
+        raise ValueError("kaboom")
+
+    @cli.command("kill")
+    @click.argument("name")
+    def kill(name):
+        \"\"\"Send this process a signal (test command).\"\"\"
+        os.kill(os.getpid(), getattr(signal, name))
+        for _ in range(10**7):  # the handler runs between bytecodes
+            pass
+"""
+
+
+@pytest.fixture
+def plugins_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "plugins"
+    d.mkdir()
+    (d / "boomdir.py").write_text(BOOM_CITY.format(demo=str(DEMO.parent)), encoding="utf-8")
+    (d / "boomcmds.py").write_text(BOOM_COMMANDS, encoding="utf-8")
+    (tmp_path / "f.toml").write_text(DEMO_FACTS, encoding="utf-8")
+    return d
+
+
+def test_a_plugins_dir_city_failing_is_one_line_in_either_language(run: Any, plugins_dir: Path) -> None:
+    args = ("--plugins-dir", str(plugins_dir), "compute", "boomdir", "--facts", str(plugins_dir.parent / "f.toml"))
+    en = run(*args)
+    assert en.code == 3
+    assert en.err == "error: plugin 'boomdir' failed in yibao_share_risk: ZeroDivisionError: a secret (YIBAO_DEBUG=1 shows the traceback)\n"
+    zh = run(*args, env=ZH)
+    assert zh.code == 3
+    assert zh.err == "错误：插件 'boomdir' 在 yibao_share_risk 中出错：ZeroDivisionError: a secret（设 YIBAO_DEBUG=1 可显示回溯）\n"
+
+
+def test_a_plugin_command_failing_names_the_plugin_in_either_language(run: Any, plugins_dir: Path) -> None:
+    en = run("--plugins-dir", str(plugins_dir), "boom")
+    assert en.code == 3
+    assert en.err == "error: plugin 'boomcmds' failed (yibao_local_plugins.boomcmds): ValueError: kaboom (YIBAO_DEBUG=1 shows the traceback)\n"
+    zh = run("--plugins-dir", str(plugins_dir), "boom", env=ZH)
+    assert zh.code == 3
+    assert zh.err == "错误：插件 'boomcmds' 出错（yibao_local_plugins.boomcmds）：ValueError: kaboom（设 YIBAO_DEBUG=1 可显示回溯）\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "en", "zh"),
+    [("SIGINT", 130, "interrupted", "已中断"), ("SIGTERM", 143, "terminated", "已终止")],
+)
+def test_a_real_signal_is_one_line_in_either_language(plugins_dir: Path, name: str, code: int, en: str, zh: str) -> None:
+    """``yibao`` as a process (its console-script entry point, which turns
+    SIGTERM into exit 143) receiving the signal while a command runs."""
+    import subprocess
+
+    for lang, line in (("en", en), ("zh", zh)):
+        env = {**os.environ, "YIBAO_LANG": lang, "YIBAO_LOAD_PLUGINS": ""}
+        done = subprocess.run([sys.executable, "-m", "yibao", "--plugins-dir", str(plugins_dir), "kill", name], env=env, capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr) == (code, line + "\n"), (lang, done.stderr)
 
 
 def test_a_cross_cutting_plugin_raising_does_not_break_every_city(throwaway_plugin: Any, run: Any) -> None:
