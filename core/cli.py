@@ -281,11 +281,6 @@ class YibaoGroup(click.Group):
             ctx.exit(3)
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
 def _debug_traceback(exc: BaseException) -> None:
     import os  # noqa: PLC0415 - only on the error path
 
@@ -300,6 +295,7 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
     whose module raised it (the innermost frame in a plugin's module), else
     the innermost yibao module, else the innermost module."""
     from .commands._common import REGISTRY_META  # noqa: PLC0415 - only on the error path
+    from .help import one_line  # noqa: PLC0415 - only on the error path
     from .i18n import trf  # noqa: PLC0415 - only on the error path
 
     modules: list[str] = []
@@ -314,7 +310,7 @@ def _crash_line(ctx: click.Context, exc: BaseException) -> str:
             if plugin is not None and name not in ("engine",):
                 mod = getattr(plugin, "__name__", None) or type(plugin).__module__
                 plugins[mod] = name
-    what = f"{type(exc).__name__}{': ' + _one_line(str(exc), 200) if str(exc).strip() else ''}"
+    what = f"{type(exc).__name__}{': ' + one_line(str(exc), 200) if str(exc).strip() else ''}"
     for mod in reversed(modules):
         name = plugins.get(mod) or next((n for m, n in plugins.items() if mod.startswith(m + ".")), None)
         if name is not None:

@@ -90,10 +90,12 @@ def plugin_error_text(exc: Exception) -> str:
 
     if isinstance(exc, PluginFailure):
         return trf("plugin {name} failed in {hook}: {cause}", name=repr(exc.plugin), hook=exc.hook, cause=exc.cause)
-    return str(tr(_first_line(str(exc))))
+    return str(tr(one_line(str(exc))))
 
 
-def _first_line(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 300) -> str:
+    """The first line of ``text``, cut at ``limit`` characters with ``…``:
+    an exception's text as the one line of exit 3 shows it."""
     lines = text.strip().splitlines()
     first = lines[0] if lines else text.strip()
     return first if len(first) <= limit else first[: limit - 1] + "…"
