@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cached_property
 
 import attrs
 
@@ -93,19 +94,15 @@ class TitleLadder(Value):
         """The ladder in a few words (``yibao show``)."""
         return f"{len(self.levels)}级 × {len(self.series)}系列 ({', '.join(self.series)})"
 
-    @property
+    @cached_property
     def _index(self) -> dict[str, tuple[str, int, str]]:
         """Normalised spelling -> (series, level index, the title's own name)."""
-        cached = self.__dict__.get("_index_cache")
-        if cached is None:
-            cached = {
-                normalise(name): (series, i, names[0])
-                for i, lv in enumerate(self.levels)
-                for series, names in lv.titles.items()
-                for name in names
-            }
-            object.__setattr__(self, "_index_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        return {
+            normalise(name): (series, i, names[0])
+            for i, lv in enumerate(self.levels)
+            for series, names in lv.titles.items()
+            for name in names
+        }
 
     def find(self, value: str) -> tuple[str, int, str] | None:
         """(series, level index, title) of a roster's title, or None when
@@ -170,15 +167,12 @@ class EducationLadder(Value):
         """The ladder in a few words (``yibao show``)."""
         return " < ".join(names[0] for names in self.levels)
 
-    @property
+    @cached_property
     def _index(self) -> tuple[dict[str, int], dict[str, bool]]:
-        cached = self.__dict__.get("_index_cache")
-        if cached is None:
-            names = {normalise(n): i for i, level in enumerate(self.levels) for n in level}
-            modes = {normalise(q): True for q in self.full_time} | {normalise(q): False for q in self.part_time}
-            cached = (names, modes)
-            object.__setattr__(self, "_index_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        """Normalised name -> level index; normalised qualifier -> full-time."""
+        names = {normalise(n): i for i, level in enumerate(self.levels) for n in level}
+        modes = {normalise(q): True for q in self.full_time} | {normalise(q): False for q in self.part_time}
+        return names, modes
 
     def rank_of(self, name: str) -> int | None:
         """The level index of a name the contract's TOML uses (``大专``)."""
