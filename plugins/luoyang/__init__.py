@@ -140,11 +140,18 @@ class LuoyangFacts(Value):
             return self.audit_pass_rate
         if self.audit is not None:
             return Decimal(self.audit.passed) / Decimal(self.audit.sampled)
-        if self.audit_levels and all(lv.counted for lv in self.audit_levels):
-            sampled = sum(lv.sampled or 0 for lv in self.audit_levels)
-            passed = sum(lv.passed or 0 for lv in self.audit_levels)
+        pooled = self._levels_pooled()
+        if pooled is not None:
+            passed, sampled = pooled
             return Decimal(passed) / Decimal(sampled)
         return None
+
+    def _levels_pooled(self) -> tuple[int, int] | None:
+        """(files passed, files sampled) over every ``[[audit_levels]]``
+        entry, when all give their counts; else None."""
+        if not self.audit_levels or not all(lv.counted for lv in self.audit_levels):
+            return None
+        return sum(lv.passed or 0 for lv in self.audit_levels), sum(lv.sampled or 0 for lv in self.audit_levels)
 
     def validate_against(self, contract: Any) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
@@ -236,9 +243,9 @@ class LuoyangFacts(Value):
                         f"{COUNTY_SITES})" + (f"; did you mean {hint!r}?" if hint else ""),
                     )
                 )
-        if self.audit is not None and self.audit_levels and all(lv.counted for lv in self.audit_levels):
-            sampled = sum(lv.sampled or 0 for lv in self.audit_levels)
-            passed = sum(lv.passed or 0 for lv in self.audit_levels)
+        pooled = self._levels_pooled()
+        if self.audit is not None and pooled is not None:
+            passed, sampled = pooled
             if (sampled, passed) != (self.audit.sampled, self.audit.passed):
                 problems.append(
                     (
